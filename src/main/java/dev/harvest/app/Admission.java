@@ -1,0 +1,56 @@
+package dev.harvest.app;
+
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.lease.AdmissionControl;
+import dev.harvest.lease.IdempotencyLedger;
+import dev.harvest.lease.SecretResolver;
+import dev.harvest.lease.local.InJvmAdmissionControl;
+import dev.harvest.lease.redis.RedisAdmissionControl;
+import dev.harvest.lease.redis.RedisIdempotencyLedger;
+import dev.harvest.lease.redis.RedisSecretResolver;
+import dev.harvest.redis.RedisClients;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The admission control an instance uses, the secrets it may hold, and the Redis connection behind them
+ * (absent in LOCAL mode). Closing it gives back held leases, then closes the connection.
+ */
+record Admission(AdmissionControl control, SecretResolver secrets, IdempotencyLedger ledger,
+                 Optional<RedisClients> redis) implements AutoCloseable {
+
+    /** How long a completed task's result is kept for replays. */
+    static final Duration LEDGER_TTL = Duration.ofHours(24);
+    /** Results larger than this are not kept in the ledger. */
+    static final int LEDGER_MAX_RESULT = 64 * 1024;
+
+    static Admission create(PipelineConfig config, AppOptions options, MeterRegistry registry,
+                            ScheduledExecutorService scheduler) {
+        if (options.admission() == AppOptions.AdmissionMode.LOCAL) {
+            InJvmAdmissionControl local = new InJvmAdmissionControl(config.keyPools(), config.permits(),
+                    config.lanes(), scheduler, options.clock());
+            return new Admission(local, (pool, key) -> Optional.empty(), IdempotencyLedger.none(), Optional.empty());
+        }
+        RedisClients clients = RedisClients.connect(config.redis(), registry);
+        try {
+            RedisAdmissionControl control = new RedisAdmissionControl(clients, config, registry).start();
+            return new Admission(control, new RedisSecretResolver(clients, config),
+                    new RedisIdempotencyLedger(clients, config.pipeline(), LEDGER_TTL, LEDGER_MAX_RESULT),
+                    Optional.of(clients));
+        } catch (RuntimeException e) {
+            clients.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            control.close();
+        } finally {
+            redis.ifPresent(RedisClients::close);
+        }
+    }
+}

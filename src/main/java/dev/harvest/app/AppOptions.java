@@ -1,0 +1,48 @@
+package dev.harvest.app;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * How to run a pipeline in this process.
+ *
+ * @param stateDir       where Kafka Streams keeps its state stores (one subdirectory per app)
+ * @param instanceId     stable instance id (static membership); null for dynamic membership
+ * @param streamThreads  stream threads per app
+ * @param serveMetrics   whether to serve {@code /metrics} and {@code /health/*}
+ * @param admission      where keys and permits are held
+ * @param drainInterval  how often completions are routed when no record arrives
+ * @param shutdownBound  how long a graceful shutdown may take
+ */
+public record AppOptions(Path stateDir, String instanceId, int streamThreads, boolean serveMetrics,
+                         AdmissionMode admission, Clock clock, Duration drainInterval, Duration shutdownBound) {
+
+    /** Where keys and permits are held. */
+    public enum AdmissionMode {
+        /** In this JVM only: a single instance, for tests and local experiments. */
+        LOCAL,
+        /** In Redis, shared by every instance. */
+        REDIS
+    }
+
+    public static AppOptions defaults(Path stateDir) {
+        return new AppOptions(stateDir, System.getenv("HARVEST_INSTANCE_ID"), 1, true, AdmissionMode.REDIS,
+                Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30));
+    }
+
+    public AppOptions withAdmission(AdmissionMode mode) {
+        return new AppOptions(stateDir, instanceId, streamThreads, serveMetrics, mode, clock, drainInterval,
+                shutdownBound);
+    }
+
+    public AppOptions withStreamThreads(int threads) {
+        return new AppOptions(stateDir, instanceId, threads, serveMetrics, admission, clock, drainInterval,
+                shutdownBound);
+    }
+
+    public AppOptions withServeMetrics(boolean serve) {
+        return new AppOptions(stateDir, instanceId, streamThreads, serve, admission, clock, drainInterval,
+                shutdownBound);
+    }
+}

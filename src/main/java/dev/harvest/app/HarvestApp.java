@@ -1,0 +1,194 @@
+package dev.harvest.app;
+
+import dev.harvest.config.LaneConfig;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.execution.DispatchMetrics;
+import dev.harvest.execution.HandlerFactory;
+import dev.harvest.execution.LaneGate;
+import dev.harvest.execution.TaskDispatcher;
+import dev.harvest.lease.ConfigSecretResolver;
+import dev.harvest.lease.redis.RedisAdmissionControl;
+import dev.harvest.metrics.MetricsServer;
+import dev.harvest.retry.RetryPolicy;
+import dev.harvest.task.Lane;
+import dev.harvest.topology.LaneMetrics;
+import dev.harvest.topology.LaneProcessor;
+import dev.harvest.topology.LaneRuntime;
+import dev.harvest.topology.OutcomeRouter;
+import dev.harvest.topology.TopologyFactory;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: one {@link KafkaStreams} app per lane and one for the retry tiers, the JVM-wide
+ * dispatcher and handlers, the admission control, and the metrics endpoint.
+ */
+public final class HarvestApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HarvestApp.class);
+
+    private final PipelineConfig config;
+    private final AppOptions options;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScheduledExecutorService scheduler;
+    private final Admission admission;
+    private final HandlerFactory handlers;
+    private final TaskDispatcher dispatcher;
+    private final Map<String, KafkaStreams> apps = new LinkedHashMap<>();
+    private final AppHealth health = new AppHealth(apps);
+    private MetricsServer metricsServer;
+    private ClusterJobs clusterJobs;
+
+    private HarvestApp(PipelineConfig config, AppOptions options) {
+        ConfigSecretResolver.checkAvailable(config.keyPools(), System::getenv);
+        this.config = config;
+        this.options = options;
+        this.scheduler = Executors.newScheduledThreadPool(2, daemon("harvest-scheduler"));
+        this.admission = Admission.create(config, options, registry, scheduler);
+        this.handlers = new HandlerFactory();
+        ExecutorService executor = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("harvest-dispatch"));
+        this.dispatcher = new TaskDispatcher(Bindings.of(config, handlers), admission.control(),
+                new ConfigSecretResolver(config.keyPools(), System::getenv, admission.secrets()),
+                config.admissionWait(), options.clock(), executor, new DispatchMetrics(registry), admission.ledger());
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** Builds and starts every app of the pipeline; topics must exist (see {@link TopicAdmin}). */
+    public static HarvestApp start(PipelineConfig config, AppOptions options) {
+        HarvestApp app = new HarvestApp(config, options);
+        try {
+            app.startApps();
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private void startApps() {
+        LaneMetrics laneMetrics = new LaneMetrics(registry);
+        RetryPolicy retry = new RetryPolicy(config.retry(), config.retryTopics(), ThreadLocalRandom.current());
+        OutcomeRouter router = new OutcomeRouter(config, retry, options.clock());
+        for (int i = 0; i < config.lanes().size(); i++) {
+            LaneConfig laneConfig = config.lanes().get(i);
+            Lane lane = new Lane(laneConfig.name(), i);
+            dispatcher.registerLane(lane, laneConfig.maxInFlight());
+            LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
+                    options.clock(), options.drainInterval(), Duration.ofSeconds(10));
+            Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
+            add(TopologyFactory.laneAppId(config, laneConfig), topology);
+        }
+        add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)));
+        if (options.serveMetrics()) {
+            metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
+            LOG.info("metrics and health on port {}", metricsServer.port());
+        }
+        apps.values().forEach(KafkaStreams::start);
+        if (admission.redis().isPresent() && admission.control() instanceof RedisAdmissionControl redisAdmission) {
+            clusterJobs = new ClusterJobs(config, options, admission.redis().get(), redisAdmission, apps, registry,
+                    scheduler);
+        }
+    }
+
+    /** True while this instance leads the singleton job {@code job} (always false without Redis). */
+    public boolean isLeader(String job) {
+        return clusterJobs != null && clusterJobs.election().isLeader(job);
+    }
+
+    /** True while strict priority holds this instance's app of {@code lane} paused. */
+    public boolean isLanePaused(String lane) {
+        return clusterJobs != null && clusterJobs.lagView().isPaused(lane);
+    }
+
+    private void add(String appId, Topology topology) {
+        KafkaStreams streams = new KafkaStreams(topology, KafkaClientProperties.streams(config, appId,
+                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads()));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread of {} failed; replacing it", appId, e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        apps.put(appId, streams);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public Map<String, KafkaStreams> apps() {
+        return Map.copyOf(apps);
+    }
+
+    /** The in-flight gate of a lane in this instance (for tests and gauges). */
+    public LaneGate laneGate(String lane) {
+        return dispatcher.gate(lane);
+    }
+
+    public AppHealth health() {
+        return health;
+    }
+
+    /** Port of the metrics endpoint, or -1 when it is not served. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    public PipelineConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        // Leaving the group hands partitions over at once. A static member (instance id set) stays, so that a
+        // restarted pod gets its partitions back without a rebalance.
+        CloseOptions close = CloseOptions.timeout(options.shutdownBound()).withGroupMembershipOperation(
+                options.instanceId() == null || options.instanceId().isBlank()
+                        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                        : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+        if (clusterJobs != null) {
+            clusterJobs.close();
+        }
+        apps.values().parallelStream().forEach(s -> s.close(close));
+        dispatcher.close();
+        handlers.close();
+        admission.close();
+        scheduler.shutdownNow();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        registry.close();
+    }
+
+    static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,74 @@
+package dev.harvest.app;
+
+import dev.harvest.config.PipelineConfig;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/** Client settings for every Kafka client the project makes: the pipeline file's properties plus our own. */
+public final class KafkaClientProperties {
+
+    private KafkaClientProperties() {
+    }
+
+    /** Bootstrap servers plus the pass-through {@code kafka.properties} (SASL/SSL and the like). */
+    public static Properties common(PipelineConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafka().properties());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        return p;
+    }
+
+    public static Properties streams(PipelineConfig config, String applicationId, Path stateDir, String instanceId,
+                                     int threads) {
+        Properties p = common(config);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafka().processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.kafka().replicationFactor());
+        // Last line of defence: a record whose processing throws unexpectedly is logged and sent to the
+        // dead-letter topic by Kafka Streams itself, instead of stopping the stream thread.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        if (instanceId != null && !instanceId.isBlank()) {
+            // Static membership: a restarted pod keeps its partitions without a rebalance.
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
+        return p;
+    }
+
+    public static Properties producer(PipelineConfig config) {
+        Properties p = common(config);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return p;
+    }
+
+    public static Properties consumer(PipelineConfig config, String groupId) {
+        Properties p = common(config);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        if (groupId == null) {
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        } else {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        return p;
+    }
+}

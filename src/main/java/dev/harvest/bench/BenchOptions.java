@@ -1,0 +1,17 @@
+package dev.harvest.bench;
+
+/**
+ * Workload parameters of {@code harvest bench}.
+ *
+ * @param tasks        tasks measured per scenario (after the warm-up)
+ * @param warmup       tasks run first and not measured
+ * @param latencyMs    handler latency L of the permit-bound scenario
+ * @param permits      permits P of the permit-bound scenario (limit = P / L)
+ * @param partitions   partitions of the lane topic
+ * @param inFlightTasks tasks held in flight for the memory figure
+ * @param guarantee    processing.guarantee
+ * @param localAdmission hold keys and permits in the JVM instead of Redis (to isolate Redis's share)
+ */
+public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
+                           String guarantee, boolean localAdmission) {
+}

@@ -1,0 +1,123 @@
+package dev.harvest.bench;
+
+import dev.harvest.app.AppOptions;
+import dev.harvest.app.HarvestApp;
+import dev.harvest.app.OutcomeCollector;
+import dev.harvest.app.Summaries;
+import dev.harvest.app.TaskProducer;
+import dev.harvest.app.TopicAdmin;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.devstack.EmbeddedKafka;
+import dev.harvest.devstack.LocalRedis;
+import dev.harvest.devstack.RedisInfo;
+import dev.harvest.devstack.TempDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code harvest bench}: measures the pipeline on an embedded broker and Redis. Scenarios: permit-bound
+ * efficiency against the {@code P / L} limit, coordination overhead against a plain Kafka Streams
+ * pass-through, Redis calls per task (server-side counters) and memory with many tasks in flight.
+ */
+public final class BenchRunner {
+
+    private final BenchOptions o;
+    private final Consumer<String> log;
+    private int run;
+
+    public BenchRunner(BenchOptions options, Consumer<String> log) {
+        this.o = options;
+        this.log = log;
+    }
+
+    public Map<String, Object> run() throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Path work = Files.createTempDirectory("harvest-bench-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(0); LocalRedis redis = LocalRedis.start()) {
+            log.accept("broker " + kafka.bootstrapServers() + ", redis " + redis.uri());
+            Map<String, Object> bound = measure(kafka, redis, work, o.latencyMs());
+            double limit = o.permits() * 1000.0 / o.latencyMs();
+            out.put("limitPerSec", limit);
+            out.put("achievedPerSec", bound.get("perSec"));
+            out.put("efficiency", round((double) bound.get("perSec") / limit, 3));
+            out.put("p50Ms", bound.get("p50Ms"));
+            out.put("p99Ms", bound.get("p99Ms"));
+            out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
+            out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
+            Map<String, Object> instant = measure(kafka, redis, work, 0);
+            double passthrough = new Passthrough(kafka.bootstrapServers(), o, work.resolve("pt")).recordsPerSec();
+            out.put("pipelinePerSec", instant.get("perSec"));
+            out.put("passthroughPerSec", round(passthrough, 1));
+            out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
+            out.putAll(new InFlightMemory(kafka.bootstrapServers(), redis.uri(), o, work, log).measure());
+        } finally {
+            TempDirs.deleteQuietly(work);
+        }
+        return out;
+    }
+
+    private Map<String, Object> measure(EmbeddedKafka kafka, LocalRedis redis, Path work, long latencyMs) {
+        String name = "bench" + (++run);
+        int inFlight = Math.max(256, o.permits() * 2);
+        PipelineConfig config = BenchPipelines.permitBound(name, kafka.bootstrapServers(), redis.uri(), o, latencyMs,
+                inFlight);
+        TopicAdmin.createAll(config);
+        try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));
+             TaskProducer producer = new TaskProducer(config);
+             OutcomeCollector collector = new OutcomeCollector(config)) {
+            log.accept("scenario L=" + latencyMs + "ms: warm-up " + o.warmup() + " tasks");
+            produceAndWait(producer, collector, "w", o.warmup(), o.warmup());
+            long[] before = RedisInfo.counts("127.0.0.1", redis.port());
+            long start = System.nanoTime();
+            produceAndWait(producer, collector, "m", o.tasks(), o.warmup() + o.tasks());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] after = RedisInfo.counts("127.0.0.1", redis.port());
+            List<Long> lat = new ArrayList<>();
+            collector.outcomes().values().stream().filter(x -> x.key().startsWith("m-") && x.latencyMs() >= 0)
+                    .forEach(x -> lat.add(x.latencyMs()));
+            lat.sort(null);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("perSec", round(o.tasks() / seconds, 1));
+            r.put("p50Ms", Summaries.pct(lat, 50));
+            r.put("p99Ms", Summaries.pct(lat, 99));
+            r.put("redisCallsPerTask", round((after[0] - before[0]) / (double) o.tasks(), 3));
+            r.put("redisCommandsPerTask", round((after[1] - before[1]) / (double) o.tasks(), 2));
+            log.accept("scenario L=" + latencyMs + "ms: " + r);
+            return r;
+        }
+    }
+
+    static AppOptions appOptions(Path stateDir, BenchOptions o) {
+        return AppOptions.defaults(stateDir).withServeMetrics(false).withAdmission(o.localAdmission()
+                ? AppOptions.AdmissionMode.LOCAL : AppOptions.AdmissionMode.REDIS);
+    }
+
+    private static void produceAndWait(TaskProducer producer, OutcomeCollector collector, String prefix, int n,
+                                       int expectedTotal) {
+        for (int i = 0; i < n; i++) {
+            String id = prefix + "-" + i;
+            producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
+        }
+        producer.flush();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (collector.outcomes().size() < expectedTotal && System.nanoTime() < deadline) {
+            collector.poll(Duration.ofMillis(50));
+        }
+        if (collector.outcomes().size() < expectedTotal) {
+            throw new IllegalStateException("benchmark did not drain: " + collector.outcomes().size() + " of "
+                    + expectedTotal);
+        }
+    }
+
+    static double round(double v, int places) {
+        double f = Math.pow(10, places);
+        return Math.round(v * f) / f;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.harvest.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harvest.bench.BenchOptions;
+import dev.harvest.bench.BenchRunner;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code harvest bench}: figures for the permit-bound limit, coordination overhead, Redis cost and memory. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark on an embedded broker and Redis: efficiency against P/L, overhead against a plain"
+                + " Kafka Streams pass-through, Redis calls per task, memory with many tasks in flight.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--tasks", defaultValue = "20000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")
+    int tasks;
+
+    @Option(names = "--warmup", defaultValue = "5000", description = "Warm-up tasks per scenario (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--latency-ms", defaultValue = "20", description = "Handler latency L (default: ${DEFAULT-VALUE})")
+    long latencyMs;
+
+    @Option(names = "--permits", defaultValue = "200", description = "Permits P (default: ${DEFAULT-VALUE})")
+    int permits;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Lane partitions (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--in-flight", defaultValue = "10000", description = "Tasks in flight for the memory figure")
+    int inFlight;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", description = "processing.guarantee")
+    String guarantee;
+
+    @Option(names = "--admission", defaultValue = "redis", description = "redis (default) or local")
+    String admission;
+
+    @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0) {
+            throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions and --in-flight must be > 0");
+        }
+        Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
+                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL),
+                System.out::println).run();
+        figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(figures));
+        }
+        return 0;
+    }
+}

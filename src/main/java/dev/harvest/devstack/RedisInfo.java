@@ -1,0 +1,77 @@
+package dev.harvest.devstack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads Redis's own command counters ({@code INFO commandstats}) over a plain socket, so the demo and the
+ * benchmark measure Redis traffic from the server's side, independent of the client code under test.
+ */
+public final class RedisInfo {
+
+    private RedisInfo() {
+    }
+
+    /**
+     * {@code {calls, commands}}: calls are the round trips a client makes that count here (script runs, EVAL and
+     * EVALSHA, and every command outside a script); commands also count what scripts run inside. INFO itself
+     * is left out.
+     */
+    public static long[] counts(String host, int port) {
+        String info = commandStats(host, port);
+        long total = 0;
+        long scripts = 0;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
+                int start = line.indexOf("calls=") + 6;
+                int end = line.indexOf(',', start);
+                long calls = Long.parseLong(line.substring(start, end < 0 ? line.length() : end));
+                total += calls;
+                if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                    scripts += calls;
+                }
+            }
+        }
+        return new long[] {scripts, total};
+    }
+
+    /** Total commands the server has executed, including those run inside scripts. */
+    public static long totalCommands(String host, int port) {
+        return counts(host, port)[1];
+    }
+
+    /** The raw {@code INFO commandstats} text. */
+    public static String commandStats(String host, int port) {
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String header = readLine(in);
+            if (!header.startsWith("$")) {
+                throw new IOException("unexpected reply to INFO: " + header);
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(header.substring(1)));
+            return new String(body, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read INFO from Redis at " + host + ":" + port, e);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+}

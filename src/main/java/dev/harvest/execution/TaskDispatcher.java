@@ -1,0 +1,245 @@
+package dev.harvest.execution;
+
+import dev.harvest.lease.AdmissionControl;
+import dev.harvest.lease.AdmissionRequest;
+import dev.harvest.lease.AdmissionTimeoutException;
+import dev.harvest.lease.IdempotencyLedger;
+import dev.harvest.lease.KeySecret;
+import dev.harvest.lease.Lease;
+import dev.harvest.lease.SecretResolver;
+import dev.harvest.task.DeadLetterReason;
+import dev.harvest.task.Lane;
+import dev.harvest.task.TaskOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs attempts off the stream threads, JVM-wide: lane gate (in-flight cap) → admission (key + permit) →
+ * handler → cooldown on 429 → release → completion callback. Every step is asynchronous; no thread waits on
+ * a remote call. The callback runs on a dispatcher thread; callers hand completions back to their own thread.
+ */
+public final class TaskDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskDispatcher.class);
+    private static final TaskOutcome CANCELLED = new TaskOutcome.RetryLater(Duration.ZERO, "Cancelled",
+            "attempt cancelled: its partition was revoked or the instance stopped");
+
+    private final Map<String, HandlerBinding> handlers;
+    private final AdmissionControl admission;
+    private final SecretResolver secrets;
+    private final Duration admissionWait;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final DispatchMetrics metrics;
+    private final Map<String, LaneGate> gates = new ConcurrentHashMap<>();
+    private final IdempotencyLedger ledger;
+
+    public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
+                          Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics) {
+        this(handlers, admission, secrets, admissionWait, clock, executor, metrics, IdempotencyLedger.none());
+    }
+
+    /**
+     * @param ledger where completed tasks are recorded, so that a replayed task publishes its recorded result
+     *               instead of calling the provider again
+     */
+    public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
+                          Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics,
+                          IdempotencyLedger ledger) {
+        this.ledger = ledger;
+        this.handlers = Map.copyOf(handlers);
+        this.admission = admission;
+        this.secrets = secrets;
+        this.admissionWait = admissionWait;
+        this.clock = clock;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    /** Declares a lane and its in-flight cap; call once per lane before submitting. */
+    public LaneGate registerLane(Lane lane, int maxInFlight) {
+        LaneGate gate = gates.computeIfAbsent(lane.name(), n -> new LaneGate(maxInFlight, executor));
+        metrics.registerInFlight(lane, gate);
+        return gate;
+    }
+
+    /** The in-flight gate of a registered lane, or null. */
+    public LaneGate gate(String lane) {
+        return gates.get(lane);
+    }
+
+    public boolean knowsType(String type) {
+        return handlers.containsKey(type);
+    }
+
+    /**
+     * Starts an attempt; {@code onDone} gets exactly one completion, on a dispatcher thread, unless the
+     * returned submission is cancelled first.
+     */
+    public Submission submit(Execution execution, Consumer<Completion> onDone) {
+        LaneGate gate = gates.get(execution.lane().name());
+        if (gate == null) {
+            throw new IllegalStateException("lane not registered: " + execution.lane().name());
+        }
+        Submission submission = new Submission();
+        gate.enter(() -> {
+            if (submission.isCancelled()) {
+                gate.leave();
+                return;
+            }
+            start(execution, submission, completion -> {
+                gate.leave();
+                metrics.recordCompletion(completion);
+                if (!submission.isCancelled()) {
+                    onDone.accept(completion);
+                }
+            });
+        });
+        return submission;
+    }
+
+    private void start(Execution execution, Submission submission, Consumer<Completion> onDone) {
+        HandlerBinding binding = handlers.get(execution.task().type());
+        if (binding == null) {
+            onDone.accept(immediate(execution, new TaskOutcome.DeadLetter(DeadLetterReason.UNKNOWN_TYPE,
+                    "UnknownTaskType", "no handler for task type '" + execution.task().type() + "'")));
+            return;
+        }
+        if (execution.task().isExpiredAt(clock.instant())) {
+            onDone.accept(immediate(execution, new TaskOutcome.DeadLetter(DeadLetterReason.EXPIRED,
+                    "DeadlinePassed", "deadline " + execution.task().deadline() + " passed before the task ran")));
+            return;
+        }
+        AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
+                binding.keyPool(), binding.permits());
+        long waitStart = System.nanoTime();
+        CompletableFuture<Lease> admission = admitted(request);
+        submission.track(admission);
+        admission.whenComplete((lease, error) -> {
+            metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
+            if (error != null) {
+                onDone.accept(immediate(execution, admissionFailure(error)));
+            } else if (submission.isCancelled()) {
+                release(lease);
+                onDone.accept(immediate(execution, CANCELLED));
+            } else {
+                run(execution, binding, lease, submission, onDone);
+            }
+        });
+    }
+
+    private CompletableFuture<Lease> admitted(AdmissionRequest request) {
+        if (request.isFree()) {
+            return CompletableFuture.completedFuture(Lease.none(request.taskId()));
+        }
+        try {
+            return admission.acquire(request, admissionWait).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void run(Execution execution, HandlerBinding binding, Lease lease, Submission submission,
+                     Consumer<Completion> onDone) {
+        Instant startedAt = clock.instant();
+        Optional<KeySecret> secret;
+        try {
+            secret = lease.keyId() == null ? Optional.empty() : secrets.secretOf(lease.keyPool(), lease.keyId());
+        } catch (RuntimeException e) {
+            secret = Optional.empty();
+        }
+        if (lease.keyId() != null && secret.isEmpty()) {
+            release(lease);
+            onDone.accept(immediate(execution, new TaskOutcome.RetryLater(Duration.ZERO, "MissingSecret",
+                    "no secret available for key '" + lease.keyId() + "' of pool '" + lease.keyPool() + "'")));
+            return;
+        }
+        TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
+                lease.keyId(), secret.orElse(null));
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, context, submission);
+        submission.track(call);
+        call.whenComplete((outcome, error) -> {
+            TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
+            boolean lost = !lease.holdsNothing() && !admission.isHeld(lease);
+            if (result instanceof TaskOutcome.RateLimited limited) {
+                metrics.rateLimited(lease.keyPool(), lease.keyId());
+                if (lease.keyId() != null) {
+                    admission.cooldown(lease, limited.retryAfter());
+                }
+            }
+            release(lease);
+            Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
+            if (result instanceof TaskOutcome.Completed done) {
+                ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> onDone.accept(completion));
+            } else {
+                onDone.accept(completion);
+            }
+        });
+    }
+
+    private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
+                                                          TaskContext context, Submission submission) {
+        return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
+            if (recorded.isPresent()) {
+                metrics.ledgerSkip(execution.lane());
+                return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
+            }
+            CompletableFuture<TaskOutcome> handlerCall = invoke(binding, context);
+            submission.track(handlerCall);
+            return handlerCall;
+        });
+    }
+
+    private CompletableFuture<TaskOutcome> invoke(HandlerBinding binding, TaskContext context) {
+        try {
+            return binding.handler().handle(context).toCompletableFuture()
+                    .orTimeout(binding.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void release(Lease lease) {
+        if (lease.holdsNothing()) {
+            return;
+        }
+        admission.release(lease).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());
+            }
+        });
+    }
+
+    private static TaskOutcome admissionFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String errorClass = cause instanceof AdmissionTimeoutException ? "AdmissionTimeout"
+                : cause.getClass().getSimpleName();
+        return new TaskOutcome.RetryLater(Duration.ZERO, errorClass, message);
+    }
+
+    private Completion immediate(Execution execution, TaskOutcome outcome) {
+        return new Completion(execution, outcome, null, null, clock.instant(), false);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

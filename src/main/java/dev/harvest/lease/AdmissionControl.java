@@ -1,0 +1,38 @@
+package dev.harvest.lease;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Grants a task a key and a permit together, or neither. Implementations are thread-safe and never block the
+ * caller: every call returns a stage completed later.
+ */
+public interface AdmissionControl extends AutoCloseable {
+
+    /** One attempt, no waiting: the lease, or empty when nothing is free now. */
+    CompletionStage<Optional<Lease>> tryAcquire(AdmissionRequest request);
+
+    /**
+     * Waits for a lease up to {@code maxWait}; waiting requests are granted in lane-priority order (then FIFO).
+     * The stage fails with {@link AdmissionTimeoutException} when the wait runs out.
+     */
+    CompletionStage<Lease> acquire(AdmissionRequest request, Duration maxWait);
+
+    /** Gives a lease back. Idempotent; a lease that was already lost or released changes nothing. */
+    CompletionStage<Void> release(Lease lease);
+
+    /**
+     * The provider rate-limited the lease's key: no one in the cluster gets that key for {@code retryAfter}
+     * or the pool's {@code cooldownOn429}, whichever is longer.
+     */
+    CompletionStage<Void> cooldown(Lease lease, Duration retryAfter);
+
+    /**
+     * True while the holder may still rely on the lease (renewals kept its local deadline ahead of now).
+     */
+    boolean isHeld(Lease lease);
+
+    @Override
+    void close();
+}

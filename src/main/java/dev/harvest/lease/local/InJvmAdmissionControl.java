@@ -1,0 +1,201 @@
+package dev.harvest.lease.local;
+
+import dev.harvest.config.KeyPoolConfig;
+import dev.harvest.config.LaneConfig;
+import dev.harvest.config.PermitConfig;
+import dev.harvest.lease.AdmissionControl;
+import dev.harvest.lease.AdmissionRequest;
+import dev.harvest.lease.AdmissionTimeoutException;
+import dev.harvest.lease.LanePriorities;
+import dev.harvest.lease.Lease;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Admission held in this JVM only: the same semantics as the Redis implementation (least-loaded key, per-key
+ * cap, 429 cooldowns, reserved permits, lane-ordered waiting) but not shared between instances and without
+ * expiry. For unit tests and single-process development; a cluster needs the Redis implementation.
+ */
+public final class InJvmAdmissionControl implements AdmissionControl {
+
+    private final Map<String, LocalKeyPool> pools = new HashMap<>();
+    private final Map<String, LocalSemaphore> semaphores = new HashMap<>();
+    private final Map<String, Lease> held = new HashMap<>();
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    private final AtomicLong tokens = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+
+    public InJvmAdmissionControl(List<KeyPoolConfig> pools, List<PermitConfig> permits, List<LaneConfig> lanes,
+                                 ScheduledExecutorService scheduler, Clock clock) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+        pools.forEach(p -> this.pools.put(p.name(), new LocalKeyPool(p)));
+        permits.forEach(p -> semaphores.put(p.name(),
+                new LocalSemaphore(p.permits(), LanePriorities.reservedAboveByLane(p, lanes))));
+    }
+
+    @Override
+    public CompletionStage<Optional<Lease>> tryAcquire(AdmissionRequest request) {
+        synchronized (this) {
+            return CompletableFuture.completedFuture(Optional.ofNullable(grab(request)));
+        }
+    }
+
+    @Override
+    public CompletionStage<Lease> acquire(AdmissionRequest request, Duration maxWait) {
+        Waiter waiter = new Waiter(request, sequence.incrementAndGet());
+        synchronized (this) {
+            waiters.add(waiter);
+        }
+        grantWaiting();
+        if (!waiter.future.isDone()) {
+            scheduler.schedule(() -> expire(waiter, maxWait), maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return waiter.future;
+    }
+
+    @Override
+    public CompletionStage<Void> release(Lease lease) {
+        synchronized (this) {
+            if (held.remove(lease.leaseId()) == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (lease.keyPool() != null) {
+                pools.get(lease.keyPool()).release(lease.keyId());
+            }
+            if (lease.permits() != null) {
+                semaphores.get(lease.permits()).release();
+            }
+        }
+        grantWaiting();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> cooldown(Lease lease, Duration retryAfter) {
+        if (lease.keyPool() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Duration rest;
+        synchronized (this) {
+            rest = pools.get(lease.keyPool()).cooldown(lease.keyId(), retryAfter, clock.instant());
+        }
+        scheduler.schedule(this::grantWaiting, rest.toMillis() + 1, TimeUnit.MILLISECONDS);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isHeld(Lease lease) {
+        synchronized (this) {
+            return lease.holdsNothing() || held.containsKey(lease.leaseId());
+        }
+    }
+
+    /** Permits held now in {@code semaphore} (for tests and gauges). */
+    public synchronized int permitsInUse(String semaphore) {
+        return semaphores.get(semaphore).inUse();
+    }
+
+    /** Leases held now on {@code keyId} of {@code pool}. */
+    public synchronized int keyInUse(String pool, String keyId) {
+        return pools.get(pool).inUse(keyId);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Waiter w : waiters) {
+            w.future.completeExceptionally(new IllegalStateException("admission control closed"));
+        }
+        waiters.clear();
+    }
+
+    private void expire(Waiter waiter, Duration maxWait) {
+        boolean removed;
+        synchronized (this) {
+            removed = waiters.remove(waiter);
+        }
+        if (removed) {
+            waiter.future.completeExceptionally(new AdmissionTimeoutException(describe(waiter.request), maxWait));
+        }
+    }
+
+    /** Grants every waiter that fits now, highest lane first; a waiter that does not fit does not block others. */
+    private void grantWaiting() {
+        List<Map.Entry<Waiter, Lease>> granted = new ArrayList<>();
+        synchronized (this) {
+            List<Waiter> ordered = new ArrayList<>(waiters);
+            ordered.sort(null);
+            for (Waiter w : ordered) {
+                Lease lease = grab(w.request);
+                if (lease != null) {
+                    waiters.remove(w);
+                    granted.add(Map.entry(w, lease));
+                }
+            }
+        }
+        for (Map.Entry<Waiter, Lease> g : granted) {
+            if (!g.getKey().future.complete(g.getValue())) {
+                release(g.getValue());
+            }
+        }
+    }
+
+    /** Takes a key and a permit together, or nothing. Caller holds the lock. */
+    private Lease grab(AdmissionRequest request) {
+        LocalSemaphore semaphore = request.permits() == null ? null : semaphores.get(request.permits());
+        LocalKeyPool pool = request.keyPool() == null ? null : pools.get(request.keyPool());
+        if (semaphore != null && !semaphore.canTake(request.lane().name())) {
+            return null;
+        }
+        String keyId = null;
+        if (pool != null) {
+            keyId = pool.claimLeastLoaded(clock.instant());
+            if (keyId == null) {
+                return null;
+            }
+        }
+        if (semaphore != null) {
+            semaphore.take();
+        }
+        Lease lease = new Lease(UUID.randomUUID().toString(), tokens.incrementAndGet(), request.keyPool(), keyId,
+                request.permits(), Long.MAX_VALUE);
+        held.put(lease.leaseId(), lease);
+        return lease;
+    }
+
+    private static String describe(AdmissionRequest r) {
+        return (r.keyPool() == null ? "" : "key of " + r.keyPool()) + (r.keyPool() != null && r.permits() != null
+                ? " and " : "") + (r.permits() == null ? "" : "permit of " + r.permits());
+    }
+
+    private static final class Waiter implements Comparable<Waiter> {
+        final AdmissionRequest request;
+        final long seq;
+        final CompletableFuture<Lease> future = new CompletableFuture<>();
+
+        Waiter(AdmissionRequest request, long seq) {
+            this.request = request;
+            this.seq = seq;
+        }
+
+        @Override
+        public int compareTo(Waiter o) {
+            int byLane = Integer.compare(request.lane().priority(), o.request.lane().priority());
+            return byLane != 0 ? byLane : Long.compare(seq, o.seq);
+        }
+    }
+}

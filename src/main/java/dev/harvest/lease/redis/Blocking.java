@@ -1,0 +1,40 @@
+package dev.harvest.lease.redis;
+
+import dev.harvest.lease.AdmissionUnavailableException;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Waits for a Redis call where an API must be synchronous (start-up, keys list/add/remove, gauges), bounded. */
+final class Blocking {
+
+    private Blocking() {
+    }
+
+    /** Daemon threads named {@code name-1}, {@code name-2}, …: admission never keeps a JVM alive. */
+    static ThreadFactory daemonThreads(String name) {
+        AtomicLong n = new AtomicLong();
+        return runnable -> {
+            Thread t = new Thread(runnable, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
+        try {
+            return stage.toCompletableFuture().get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdmissionUnavailableException("interrupted during " + what, e);
+        } catch (TimeoutException e) {
+            throw new AdmissionUnavailableException("redis did not answer " + what + " in time", e);
+        } catch (ExecutionException e) {
+            throw AdmissionScripts.translate(e.getCause());
+        }
+    }
+}

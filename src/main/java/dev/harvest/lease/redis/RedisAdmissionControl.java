@@ -1,0 +1,324 @@
+package dev.harvest.lease.redis;
+
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.lease.AdmissionControl;
+import dev.harvest.lease.AdmissionRequest;
+import dev.harvest.lease.AdmissionTimeoutException;
+import dev.harvest.lease.AdmissionUnavailableException;
+import dev.harvest.lease.Lease;
+import dev.harvest.lease.redis.AdmissionOptions.WakeUp;
+import dev.harvest.redis.RedisClients;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * Admission backed by Redis, shared by every instance of the pipeline: the key pools and permit semaphores live
+ * in Redis and change only through the Lua scripts under {@code lua/}. Acquisitions and releases of this instance
+ * are batched into few script calls (see {@link AcquireBatcher}); held leases are renewed in one call every TTL/3.
+ *
+ * <p>Lifecycle: construct, {@link #start()} (syncs the pools of the pipeline file into Redis, subscribes to
+ * wake-ups), use, {@link #close()} (fails waiters, gives back held leases). The {@link RedisClients} stay open:
+ * the caller owns them and closes them after this.
+ */
+public final class RedisAdmissionControl implements AdmissionControl {
+
+    private final RedisClients clients;
+    private final AdmissionSetup setup;
+    private final AdmissionOptions options;
+    private final LongSupplier ticker;
+    private final KeySpace keySpace;
+    private final AdmissionScripts scripts;
+    private final String instanceId = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
+    private final AtomicLong sequence = new AtomicLong();
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService callbacks;
+    private final HeldLeases held;
+    private final AcquireBatcher acquirer;
+    private final ReleaseBatcher releaser;
+    private final AtomicReference<CompletableFuture<Void>> syncing = new AtomicReference<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ScheduledFuture<?> renewals;
+    private volatile WakeUpSubscription wakeUps;
+
+    /** Production wiring: the pipeline's pools and semaphores, default options, the system ticker. */
+    public RedisAdmissionControl(RedisClients clients, PipelineConfig config, MeterRegistry registry) {
+        this(clients, AdmissionSetup.of(config), AdmissionOptions.defaults(), System::nanoTime, registry);
+    }
+
+    /**
+     * @param nanoTicker a {@link System#nanoTime()} stand-in: local lease deadlines are measured with it, so a
+     *                   test can let time jump as it does for a process that was suspended
+     */
+    public RedisAdmissionControl(RedisClients clients, AdmissionSetup setup, AdmissionOptions options, LongSupplier nanoTicker,
+                                 MeterRegistry registry) {
+        this.clients = clients;
+        this.setup = setup;
+        this.options = options;
+        this.ticker = nanoTicker;
+        this.keySpace = new KeySpace(setup.pipeline());
+        this.scripts = new AdmissionScripts(clients.async(), keySpace, registry);
+        this.timer = new ScheduledThreadPoolExecutor(1, Blocking.daemonThreads("harvest-admission-timer"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                Blocking.daemonThreads("harvest-admission-callback"));
+        this.held = new HeldLeases(scripts, options, nanoTicker, registry);
+        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
+        boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
+        this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
+                pubSub ? () -> { } : acquirer::wake);
+    }
+
+    /**
+     * Writes the pipeline file's pools and semaphores into Redis (live leases are kept), subscribes to wake-ups
+     * and starts renewals. Blocks for at most a few command timeouts.
+     *
+     * @throws AdmissionUnavailableException when Redis cannot be reached
+     */
+    public RedisAdmissionControl start() {
+        if (!started.compareAndSet(false, true)) {
+            return this;
+        }
+        Blocking.await(syncPools(), clients.commandTimeout().multipliedBy(3), "sync the key pools");
+        if (options.wakeUp() == WakeUp.PUBSUB) {
+            wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake);
+        }
+        long every = setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos() / 3;
+        renewals = timer.scheduleWithFixedDelay(held::renewAll, every, every, TimeUnit.NANOSECONDS);
+        return this;
+    }
+
+    /** Syncs the pipeline's pools and semaphores into Redis; concurrent calls share one script call. */
+    public CompletionStage<Void> syncPools() {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = syncing.compareAndExchange(null, mine);
+        if (running != null) {
+            return running;
+        }
+        scripts.sync(setup).whenComplete((reply, failure) -> {
+            syncing.set(null);
+            if (failure == null) {
+                mine.complete(null);
+            } else {
+                mine.completeExceptionally(AdmissionScripts.translate(failure));
+            }
+        });
+        return mine;
+    }
+
+    @Override
+    public CompletionStage<Optional<Lease>> tryAcquire(AdmissionRequest request) {
+        if (request.isFree()) {
+            return CompletableFuture.completedFuture(Optional.of(Lease.none(request.taskId())));
+        }
+        return submit(request, true, null).thenApply(Optional::ofNullable);
+    }
+
+    @Override
+    public CompletionStage<Lease> acquire(AdmissionRequest request, Duration maxWait) {
+        if (request.isFree()) {
+            return CompletableFuture.completedFuture(Lease.none(request.taskId()));
+        }
+        return submit(request, false, maxWait);
+    }
+
+    private CompletableFuture<Lease> submit(AdmissionRequest request, boolean tryOnly, Duration maxWait) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new AdmissionUnavailableException("admission control is closed", null));
+        }
+        Waiter w;
+        try {
+            w = newWaiter(request, tryOnly);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (maxWait != null) {
+            w.timeout = timer.schedule(() -> timedOut(w, maxWait), Math.max(0, maxWait.toNanos()), TimeUnit.NANOSECONDS);
+        }
+        w.result.whenComplete((lease, failure) -> {
+            if (w.result.isCancelled() && w.settle()) {
+                abandon(w);
+            }
+        });
+        acquirer.submit(w);
+        return w.result;
+    }
+
+    private Waiter newWaiter(AdmissionRequest request, boolean tryOnly) {
+        if (request.keyPool() != null && setup.pool(request.keyPool()).isEmpty()) {
+            throw new IllegalArgumentException("unknown key pool '" + request.keyPool() + "'");
+        }
+        int reservedAbove = request.permits() == null ? 0 : setup.reservedAbove(request.permits(), request.lane());
+        long ttl = setup.leaseTtl(request.permits(), options.keyOnlyLeaseTtl()).toMillis();
+        String leaseId = instanceId + "." + Long.toString(sequence.incrementAndGet(), 36);
+        return new Waiter(request, leaseId, sequence.get(), tryOnly, reservedAbove, ttl);
+    }
+
+    private void timedOut(Waiter w, Duration maxWait) {
+        if (!w.settle()) {
+            return;
+        }
+        abandon(w);
+        RuntimeException last = w.lastError;
+        w.deliverFailure(callbacks, last != null
+                ? new AdmissionUnavailableException("redis unavailable while waiting for " + w.describeNeed(), last)
+                : new AdmissionTimeoutException(w.describeNeed(), maxWait));
+    }
+
+    /** The waiter gave up: take it out of the queue and cancel any grant a lost reply may have carried. */
+    private void abandon(Waiter w) {
+        acquirer.remove(w);
+        if (w.uncertain) {
+            cancel(w.leaseId);
+        }
+    }
+
+    private void cancel(String leaseId) {
+        releaser.release(leaseId, "*", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
+    }
+
+    @Override
+    public CompletionStage<Void> release(Lease lease) {
+        if (lease.holdsNothing()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        held.untrack(lease);
+        long ttl = setup.leaseTtl(lease.permits(), options.keyOnlyLeaseTtl()).toNanos();
+        return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), ttl);
+    }
+
+    @Override
+    public CompletionStage<Void> cooldown(Lease lease, Duration retryAfter) {
+        if (lease.keyPool() == null || lease.keyId() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return scripts.cooldown(lease.keyPool(), lease.keyId(), retryAfter.toMillis(), true).thenApply(reply -> null);
+    }
+
+    @Override
+    public boolean isHeld(Lease lease) {
+        return held.isHeld(lease);
+    }
+
+    /** Reclaims expired leases of crashed or stalled holders (for the singleton reaper job); returns how many. */
+    public CompletionStage<Integer> reapExpired() {
+        return scripts.reap(1000).thenApply(reply -> reply.intAt(0));
+    }
+
+    /** Script calls this instance made so far (also in the {@code harvest.redis.calls} meter). */
+    public long redisCalls() {
+        return scripts.calls();
+    }
+
+    public int heldCount() {
+        return held.size();
+    }
+
+    public int waitingCount() {
+        return acquirer.waitingCount();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisAdmissionControl[" + setup.pipeline() + ", instance " + instanceId + ", held " + held.size() + ", "
+                + acquirer.describe() + "]";
+    }
+
+    /** Test hook: stop (or resume) renewals, as if this process were suspended. */
+    void suspendRenewals(boolean suspend) {
+        held.suspend(suspend);
+    }
+
+    /** Fails waiting requests, gives back every held lease (waits briefly), stops timers. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (renewals != null) {
+            renewals.cancel(false);
+        }
+        for (Waiter w : acquirer.close()) {
+            if (w.settle()) {
+                if (w.uncertain) {
+                    cancel(w.leaseId);
+                }
+                w.deliverFailure(callbacks, new AdmissionUnavailableException("admission control closed", null));
+            }
+        }
+        List<CompletableFuture<Void>> releases = new ArrayList<>();
+        for (Lease lease : held.leases()) {
+            releases.add(release(lease).toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
+                    .get(clients.commandTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Leases not given back expire by their TTL.
+        }
+        if (wakeUps != null) {
+            wakeUps.close();
+        }
+        timer.shutdownNow();
+        callbacks.shutdown();
+    }
+
+    private final class Outcomes implements AcquireBatcher.Outcomes {
+        @Override
+        public void granted(Waiter w, Lease lease) {
+            if (w.settle() && !closed.get()) {
+                held.track(lease, w.ttlMillis, w.request.lane().name());
+                w.deliver(callbacks, lease, RedisAdmissionControl.this::release);
+            } else {
+                release(lease);
+            }
+        }
+
+        @Override
+        public void nothingFree(Waiter w) {
+            if (w.settle()) {
+                w.deliver(callbacks, null, lease -> { });
+            }
+        }
+
+        @Override
+        public void failed(Waiter w, RuntimeException error) {
+            if (w.settle()) {
+                if (w.uncertain) {
+                    cancel(w.leaseId);
+                }
+                w.deliverFailure(callbacks, error);
+            }
+        }
+
+        @Override
+        public void abandoned(Waiter w) {
+            cancel(w.leaseId);
+        }
+
+        @Override
+        public void syncNeeded() {
+            syncPools().whenComplete((v, failure) -> timer.schedule(acquirer::resume,
+                    failure == null ? 0 : 200, TimeUnit.MILLISECONDS));
+        }
+    }
+}

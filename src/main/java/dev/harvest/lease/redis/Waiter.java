@@ -1,0 +1,106 @@
+package dev.harvest.lease.redis;
+
+import dev.harvest.lease.AdmissionRequest;
+import dev.harvest.lease.Lease;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One admission request on its way: waiting in the queue, in a batch on the wire, or settled. It keeps its
+ * lease id across tries, so a try whose reply was lost and that is sent again gets the same grant back.
+ * Settling happens once; whoever loses the race (a grant after a timeout) must give the grant back.
+ */
+final class Waiter {
+
+    /** Requests that compete for the same resources at the same priority; ordered by lane priority first. */
+    record WaitClass(int priority, String pool, String semaphore) implements Comparable<WaitClass> {
+        @Override
+        public int compareTo(WaitClass o) {
+            int c = Integer.compare(priority, o.priority);
+            if (c == 0) {
+                c = pool.compareTo(o.pool);
+            }
+            return c != 0 ? c : semaphore.compareTo(o.semaphore);
+        }
+    }
+
+    final AdmissionRequest request;
+    final String leaseId;
+    final long seq;
+    final boolean tryOnly;
+    final int reservedAbove;
+    final long ttlMillis;
+    final WaitClass waitClass;
+    final CompletableFuture<Lease> result = new CompletableFuture<>();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    /** Sent in a try whose outcome is unknown (the call failed): a grant may exist in Redis under leaseId. */
+    volatile boolean uncertain;
+    volatile RuntimeException lastError;
+    volatile ScheduledFuture<?> timeout;
+    int unknownReplies;
+
+    Waiter(AdmissionRequest request, String leaseId, long seq, boolean tryOnly, int reservedAbove, long ttlMillis) {
+        this.request = request;
+        this.leaseId = leaseId;
+        this.seq = seq;
+        this.tryOnly = tryOnly;
+        this.reservedAbove = reservedAbove;
+        this.ttlMillis = ttlMillis;
+        this.waitClass = new WaitClass(request.lane().priority(), orEmpty(request.keyPool()), orEmpty(request.permits()));
+    }
+
+    static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** True for the one caller that may complete this waiter. */
+    boolean settle() {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        ScheduledFuture<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+        return true;
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+
+    /**
+     * Completes on {@code executor}, so callers' continuations never run on a Redis I/O thread. If the caller
+     * cancelled the stage meanwhile, the lease is handed to {@code undelivered} to be given back.
+     */
+    void deliver(Executor executor, Lease lease, Consumer<Lease> undelivered) {
+        run(executor, () -> {
+            if (!result.complete(lease) && lease != null) {
+                undelivered.accept(lease);
+            }
+        });
+    }
+
+    void deliverFailure(Executor executor, Throwable failure) {
+        run(executor, () -> result.completeExceptionally(failure));
+    }
+
+    private static void run(Executor executor, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /** "key of pool 'p' and permit of 's'", for timeout messages. */
+    String describeNeed() {
+        String key = request.keyPool() == null ? null : "key of pool '" + request.keyPool() + "'";
+        String permit = request.permits() == null ? null : "permit of '" + request.permits() + "'";
+        return key == null ? permit : permit == null ? key : key + " and " + permit;
+    }
+}

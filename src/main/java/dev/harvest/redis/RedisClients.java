@@ -1,0 +1,159 @@
+package dev.harvest.redis;
+
+import dev.harvest.config.RedisSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process's Redis client: one shared, auto-reconnecting, pipelined connection (Lettuce multiplexes every
+ * caller's commands over it), plus pub/sub connections on demand. Password and TLS come from the URI
+ * ({@code redis://:pw@host:6379}, {@code rediss://host:6380}).
+ *
+ * <p>While disconnected, commands fail at once ({@code REJECT_COMMANDS}) instead of queueing without bound: the
+ * admission code treats that as "unavailable" and retries with backoff. Every command is bounded by the configured
+ * command timeout. TCP keepalive (and, with a native transport, {@code TCP_USER_TIMEOUT}) notices a silently dead
+ * peer so that the reconnect starts in seconds, not after the kernel's default of about 15 minutes.
+ */
+public final class RedisClients implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisClients.class);
+    private static final Duration KEEPALIVE_IDLE = Duration.ofSeconds(5);
+    private static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(2);
+    private static final int KEEPALIVE_PROBES = 3;
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final Duration commandTimeout;
+    private final List<StatefulRedisPubSubConnection<String, String>> pubSubs = new CopyOnWriteArrayList<>();
+
+    private RedisClients(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
+                         Duration commandTimeout) {
+        this.resources = resources;
+        this.client = client;
+        this.connection = connection;
+        this.commandTimeout = commandTimeout;
+    }
+
+    /**
+     * Connects to {@code settings.uri()}.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached now
+     */
+    public static RedisClients connect(RedisSettings settings) {
+        return connect(settings, null);
+    }
+
+    /**
+     * Connects and, when {@code registry} is given, records every command's latency in it with Lettuce's Micrometer
+     * recorder ({@code lettuce.command.completion} and {@code lettuce.command.firstresponse}, by command type).
+     */
+    public static RedisClients connect(RedisSettings settings, MeterRegistry registry) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder().ioThreadPoolSize(2)
+                .computationThreadPoolSize(2);
+        if (registry != null) {
+            builder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(registry, MicrometerOptions.create()));
+        }
+        ClientResources resources = builder.build();
+        RedisURI uri = RedisURI.create(settings.uri());
+        uri.setTimeout(settings.commandTimeout());
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(options(settings.commandTimeout()));
+        try {
+            StatefulRedisConnection<String, String> connection = client.connect();
+            return new RedisClients(resources, client, connection, settings.commandTimeout());
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            // The URI may hold a password: name only the host side of the failure.
+            throw RedisFailures.translate("connect", e);
+        }
+    }
+
+    static ClientOptions options(Duration commandTimeout) {
+        SocketOptions.Builder socket = SocketOptions.builder()
+                .connectTimeout(commandTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? commandTimeout : Duration.ofSeconds(10))
+                .tcpNoDelay(true)
+                .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(KEEPALIVE_IDLE)
+                        .interval(KEEPALIVE_INTERVAL).count(KEEPALIVE_PROBES).build());
+        if (EpollProvider.isAvailable() || IOUringProvider.isAvailable()) {
+            // TCP_USER_TIMEOUT exists only on the native transports; on NIO keepalive alone must do.
+            Duration userTimeout = KEEPALIVE_IDLE.plus(KEEPALIVE_INTERVAL.multipliedBy(KEEPALIVE_PROBES));
+            socket.tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable().tcpUserTimeout(userTimeout).build());
+        }
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .pingBeforeActivateConnection(true)
+                .socketOptions(socket.build())
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(commandTimeout).build())
+                .build();
+    }
+
+    /** The shared connection; do not close it, close this object instead. */
+    public StatefulRedisConnection<String, String> connection() {
+        return connection;
+    }
+
+    /** Async commands of the shared connection: pipelined, never blocking the caller. */
+    public RedisAsyncCommands<String, String> async() {
+        return connection.async();
+    }
+
+    /** A new pub/sub connection (subscriptions need their own); closed together with this object. */
+    public StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        try {
+            StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
+            pubSubs.add(pubSub);
+            return pubSub;
+        } catch (RuntimeException e) {
+            throw RedisFailures.translate("connect pub/sub", e);
+        }
+    }
+
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** True while the shared connection is up (false during a reconnect). */
+    public boolean isConnected() {
+        return connection.isOpen();
+    }
+
+    @Override
+    public void close() {
+        for (StatefulRedisPubSubConnection<String, String> pubSub : pubSubs) {
+            closeQuietly(pubSub);
+        }
+        closeQuietly(connection);
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.debug("closing a redis connection failed: {}", e.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.harvest.task;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A unit of work as submitted by a producer.
+ *
+ * @param id             unique task id
+ * @param type           selects the handler (a key of {@code handlers} in the pipeline file)
+ * @param payloadJson    the task's {@code payload} as JSON text ({@code null} when absent)
+ * @param idempotencyKey caller-chosen key for de-duplication and provider idempotency, may be null
+ * @param deadline       instant after which the task is no longer worth running, may be null
+ */
+public record Task(String id, String type, String payloadJson, String idempotencyKey, Instant deadline) {
+
+    public Task {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+    }
+
+    /** The key a provider should use to recognise a repeated call: the idempotency key, else the id. */
+    public String effectiveIdempotencyKey() {
+        return idempotencyKey == null || idempotencyKey.isBlank() ? id : idempotencyKey;
+    }
+
+    public Optional<Instant> deadlineOpt() {
+        return Optional.ofNullable(deadline);
+    }
+
+    /** True when the task has a deadline and it is not after {@code now}. */
+    public boolean isExpiredAt(Instant now) {
+        return deadline != null && !deadline.isAfter(now);
+    }
+}

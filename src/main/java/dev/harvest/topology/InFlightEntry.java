@@ -1,0 +1,100 @@
+package dev.harvest.topology;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * A record held in a state store while its task runs (lane in-flight store) or waits (retry gate): the
+ * original key, value and headers byte for byte, where it came from, and which attempt it is.
+ */
+public record InFlightEntry(byte[] key, byte[] value, Headers headers, String topic, int partition, long offset,
+                            long timestamp, int attempt, long firstSeenMs) {
+
+    private static final byte VERSION = 1;
+
+    public byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (value == null ? 0 : value.length));
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            writeBytes(out, key);
+            writeBytes(out, value);
+            out.writeUTF(topic == null ? "" : topic);
+            out.writeInt(partition);
+            out.writeLong(offset);
+            out.writeLong(timestamp);
+            out.writeInt(attempt);
+            out.writeLong(firstSeenMs);
+            Header[] all = headers == null ? new Header[0] : headers.toArray();
+            out.writeInt(all.length);
+            for (Header h : all) {
+                out.writeUTF(h.key());
+                writeBytes(out, h.value());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static InFlightEntry decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("unknown in-flight entry version " + version);
+            }
+            byte[] key = readBytes(in);
+            byte[] value = readBytes(in);
+            String topic = in.readUTF();
+            int partition = in.readInt();
+            long offset = in.readLong();
+            long timestamp = in.readLong();
+            int attempt = in.readInt();
+            long firstSeen = in.readLong();
+            int count = in.readInt();
+            RecordHeaders headers = new RecordHeaders();
+            for (int i = 0; i < count; i++) {
+                headers.add(in.readUTF(), readBytes(in));
+            }
+            return new InFlightEntry(key, value, headers, topic, partition, offset, timestamp, attempt, firstSeen);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh copy of the headers, safe to change. */
+    public Headers copyHeaders() {
+        RecordHeaders copy = new RecordHeaders();
+        if (headers != null) {
+            for (Header h : headers) {
+                copy.add(h.key(), h.value());
+            }
+        }
+        return copy;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        if (b == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}

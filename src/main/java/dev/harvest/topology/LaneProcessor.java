@@ -1,0 +1,225 @@
+package dev.harvest.topology;
+
+import dev.harvest.execution.Completion;
+import dev.harvest.execution.Execution;
+import dev.harvest.execution.Submission;
+import dev.harvest.task.Attempt;
+import dev.harvest.task.DeadLetterReason;
+import dev.harvest.task.Task;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The lane processor: validate → de-duplicate → record in the changelogged in-flight store → hand to the
+ * dispatcher → return. Completions come back on a queue and are routed on the stream thread (at every
+ * {@code process()} and in a wall-clock punctuator): result, retry tier or dead letter; then the in-flight
+ * entry is deleted, in the same transaction under exactly-once. {@code init()} resubmits whatever the store
+ * still holds, so a crash or a rebalance loses nothing.
+ */
+public final class LaneProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    public static final String INFLIGHT_STORE = "inflight";
+    public static final String DEDUPE_STORE = "dedupe";
+
+    private final LaneRuntime rt;
+    private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    /** What this processor has handed to the dispatcher and not yet routed, by in-flight store key. */
+    private final Map<String, Running> running = new HashMap<>();
+    private final Deduplicator deduplicator;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, byte[]> inflight;
+    private volatile boolean open;
+
+    public LaneProcessor(LaneRuntime runtime) {
+        this.rt = runtime;
+        this.deduplicator = new Deduplicator(runtime.config().dedupeWindow(), runtime.clock());
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> ctx) {
+        this.context = ctx;
+        this.inflight = ctx.getStateStore(INFLIGHT_STORE);
+        this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE));
+        this.open = true;
+        ctx.schedule(rt.drainInterval(), PunctuationType.WALL_CLOCK_TIME, ts -> drain());
+        ctx.schedule(deduplicator.purgeInterval(), PunctuationType.WALL_CLOCK_TIME, ts -> deduplicator.purge());
+        resubmitStored();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        drain();
+        InFlightEntry entry = entryOf(record);
+        if (record.value() != null && record.value().length > rt.config().maxTaskBytes()) {
+            deadLetter(entry, DeadLetterReason.OVERSIZED, "OversizedTask", "value has " + record.value().length
+                    + " bytes, more than maxTaskBytes " + rt.config().maxTaskBytes());
+            return;
+        }
+        TaskCodec.Parsed parsed = TaskCodec.parse(record.value(), keyText(record.key()));
+        if (!parsed.ok()) {
+            deadLetter(entry, DeadLetterReason.MALFORMED, "MalformedTask", parsed.problem());
+            return;
+        }
+        Task task = parsed.task();
+        if (!rt.dispatcher().knowsType(task.type())) {
+            deadLetter(entry, DeadLetterReason.UNKNOWN_TYPE, "UnknownTaskType",
+                    "no handler for task type '" + task.type() + "'");
+            return;
+        }
+        if (task.isExpiredAt(rt.clock().instant())) {
+            deadLetter(entry, DeadLetterReason.EXPIRED, "DeadlinePassed", "deadline " + task.deadline() + " passed");
+            return;
+        }
+        if (entry.attempt() == 1 && isReplayFree(record.headers()) && deduplicator.isDuplicate(task)) {
+            rt.metrics().duplicate(rt.lane().name());
+            return;
+        }
+        String entryId = entry.partition() + "-" + entry.offset();
+        inflight.put(entryId, entry.encode());
+        dispatch(entryId, entry, task);
+        awaitRoom();
+    }
+
+    /** Drains completions until this processor's share is below the lane cap, for at most {@code maxBlock}. */
+    private void awaitRoom() {
+        if (running.size() < rt.laneConfig().maxInFlight()) {
+            return;
+        }
+        long deadline = System.nanoTime() + rt.maxBlock().toNanos();
+        while (running.size() >= rt.laneConfig().maxInFlight()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Completion c = completions.poll(left, TimeUnit.NANOSECONDS);
+                if (c != null) {
+                    complete(c);
+                    drain();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void resubmitStored() {
+        List<KeyValue<String, byte[]>> stored = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = inflight.all()) {
+            it.forEachRemaining(stored::add);
+        }
+        for (KeyValue<String, byte[]> kv : stored) {
+            InFlightEntry entry = InFlightEntry.decode(kv.value);
+            TaskCodec.Parsed parsed = TaskCodec.parse(entry.value(), keyText(entry.key()));
+            if (parsed.ok()) {
+                dispatch(kv.key, entry, parsed.task());
+            } else {
+                inflight.delete(kv.key);
+                deadLetter(entry, DeadLetterReason.MALFORMED, "MalformedTask", parsed.problem());
+            }
+        }
+    }
+
+    private void dispatch(String entryId, InFlightEntry entry, Task task) {
+        Attempt attempt = new Attempt(entry.attempt(), Instant.ofEpochMilli(entry.firstSeenMs()));
+        Submission submission = rt.dispatcher().submit(new Execution(entryId, task, attempt, rt.lane()), c -> {
+            if (open) {
+                completions.add(c);
+            }
+        });
+        running.put(entryId, new Running(entry, submission));
+    }
+
+    private void drain() {
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            complete(c);
+        }
+    }
+
+    private void complete(Completion c) {
+        Running done = running.remove(c.execution().entryId());
+        if (done == null) {
+            return;
+        }
+        InFlightEntry entry = done.entry();
+        Routed routed = rt.router().route(c, entry);
+        forward(routed, c.execution().task().type(), entry);
+        inflight.delete(c.execution().entryId());
+    }
+
+    private void deadLetter(InFlightEntry entry, DeadLetterReason reason, String errorClass, String message) {
+        Routed routed = rt.router().deadLetter(entry, reason, errorClass, message, entry.attempt(), rt.lane().name());
+        forward(routed, "unknown", entry);
+    }
+
+    private void forward(Routed routed, String type, InFlightEntry entry) {
+        context.forward(routed.record(), routed.child());
+        String lane = rt.lane().name();
+        rt.metrics().outcome(lane, type, routed.outcome());
+        if (routed.outcome().equals("retried")) {
+            rt.metrics().retry(lane, routed.detail());
+        } else {
+            if (routed.outcome().equals("dead-lettered")) {
+                rt.metrics().deadLetter(lane, routed.detail());
+            }
+            rt.metrics().endToEnd(lane, routed.outcome(),
+                    java.time.Duration.ofMillis(rt.clock().millis() - entry.firstSeenMs()));
+        }
+    }
+
+    private InFlightEntry entryOf(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? rt.laneConfig().topic() : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1 : meta.offset();
+        Headers headers = record.headers();
+        int attempt = (int) Math.max(1, Math.min(Integer.MAX_VALUE, HarvestHeaders.getLong(headers, HarvestHeaders.ATTEMPT, 1)));
+        Instant firstSeen = HarvestHeaders.getInstant(headers, HarvestHeaders.FIRST_SEEN);
+        long firstSeenMs = firstSeen != null ? firstSeen.toEpochMilli()
+                : record.timestamp() > 0 ? record.timestamp() : rt.clock().millis();
+        return new InFlightEntry(record.key(), record.value(), headers, topic, partition, offset, record.timestamp(),
+                attempt, firstSeenMs);
+    }
+
+    private static boolean isReplayFree(Headers headers) {
+        return headers.lastHeader(HarvestHeaders.REPLAY) == null;
+    }
+
+    private static String keyText(byte[] key) {
+        return key == null ? null : new String(key, StandardCharsets.UTF_8);
+    }
+
+    /** An attempt handed to the dispatcher: its stored record and the handle to cancel it. */
+    private record Running(InFlightEntry entry, Submission submission) {
+    }
+
+    /**
+     * The partition was revoked or the app is closing: attempts still running are cancelled and their leases
+     * given back at once. Their entries stay in the in-flight store, so the next owner runs them again.
+     */
+    @Override
+    public void close() {
+        open = false;
+        running.values().forEach(r -> r.submission().cancel());
+        running.clear();
+        completions.clear();
+    }
+}

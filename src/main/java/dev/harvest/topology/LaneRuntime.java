@@ -1,0 +1,30 @@
+package dev.harvest.topology;
+
+import dev.harvest.config.LaneConfig;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.execution.TaskDispatcher;
+import dev.harvest.task.Lane;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every processor of one lane shares: the lane, the JVM-wide dispatcher, routing, metrics and timing.
+ *
+ * @param drainInterval  how often completions are drained on the stream thread when no record arrives
+ * @param maxBlock       longest a {@code process()} call waits for room (well under max.poll.interval.ms)
+ */
+public record LaneRuntime(PipelineConfig config, LaneConfig laneConfig, Lane lane, TaskDispatcher dispatcher,
+                          OutcomeRouter router, LaneMetrics metrics, Clock clock, Duration drainInterval,
+                          Duration maxBlock) {
+
+    public LaneRuntime {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(laneConfig, "laneConfig");
+        Objects.requireNonNull(lane, "lane");
+        Objects.requireNonNull(dispatcher, "dispatcher");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(clock, "clock");
+    }
+}

@@ -1,0 +1,124 @@
+package dev.harvest.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harvest.config.Durations;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.execution.Completion;
+import dev.harvest.retry.RetryDecision;
+import dev.harvest.retry.RetryPolicy;
+import dev.harvest.task.DeadLetterReason;
+import dev.harvest.task.TaskOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Turns the outcome of an attempt into the record to write: a result, a retry for the right delay tier, or a
+ * dead letter. Pure apart from the clock, so it is tested without Kafka.
+ */
+public final class OutcomeRouter {
+
+    public static final String RESULTS_SINK = "results-sink";
+    public static final String DLQ_SINK = "dead-letter-sink";
+    public static final String RETRY_SINK_PREFIX = "retry-sink-";
+
+    private static final ObjectMapper MAPPER = TaskCodec.mapper();
+
+    private final PipelineConfig config;
+    private final RetryPolicy retry;
+    private final Clock clock;
+
+    public OutcomeRouter(PipelineConfig config, RetryPolicy retry, Clock clock) {
+        this.config = config;
+        this.retry = retry;
+        this.clock = clock;
+    }
+
+    /** Sink name of retry tier {@code tier} (0-based). */
+    public static String retrySink(int tier) {
+        return RETRY_SINK_PREFIX + tier;
+    }
+
+    public Routed route(Completion completion, InFlightEntry entry) {
+        TaskOutcome outcome = completion.outcome();
+        String lane = completion.execution().lane().name();
+        int attempt = completion.execution().attempt().number();
+        if (outcome instanceof TaskOutcome.Completed done) {
+            return new Routed(RESULTS_SINK, result(completion, done, entry), "completed", "");
+        } else if (outcome instanceof TaskOutcome.DeadLetter dead) {
+            return deadLetter(entry, dead.reason(), dead.errorClass(), dead.message(), attempt, lane);
+        } else if (outcome instanceof TaskOutcome.RetryLater later) {
+            return retryOrGiveUp(entry, attempt, lane, later.delay(), later.errorClass(), later.message());
+        }
+        TaskOutcome.RateLimited limited = (TaskOutcome.RateLimited) outcome;
+        return retryOrGiveUp(entry, attempt, lane, limited.retryAfter(), "RateLimited",
+                "provider answered 429, retry after " + Durations.format(limited.retryAfter()));
+    }
+
+    public Routed deadLetter(InFlightEntry entry, DeadLetterReason reason, String errorClass, String message,
+                             int attempts, String lane) {
+        Record<byte[], byte[]> record = DeadLetters.build(entry, reason, errorClass, message, attempts, lane,
+                clock.instant());
+        return new Routed(DLQ_SINK, record, "dead-lettered", reason.code());
+    }
+
+    private Routed retryOrGiveUp(InFlightEntry entry, int attempt, String lane, Duration atLeast, String errorClass,
+                                 String message) {
+        RetryDecision decision = retry.decide(attempt, atLeast);
+        if (decision instanceof RetryDecision.GiveUp) {
+            return deadLetter(entry, DeadLetterReason.MAX_ATTEMPTS, errorClass,
+                    "gave up after " + attempt + " attempts; last error: " + message, attempt, lane);
+        }
+        RetryDecision.Retry r = (RetryDecision.Retry) decision;
+        Instant now = clock.instant();
+        Headers headers = entry.copyHeaders();
+        HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(attempt + 1));
+        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.LANE, lane);
+        HarvestHeaders.set(headers, HarvestHeaders.DUE_AT, now.plus(r.delay()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.ERROR_CLASS, errorClass == null ? "" : errorClass);
+        HarvestHeaders.set(headers, HarvestHeaders.ERROR_MESSAGE, DeadLetters.cut(message == null ? "" : message));
+        Record<byte[], byte[]> record = new Record<>(entry.key(), entry.value(), now.toEpochMilli(), headers);
+        String tierName = Durations.format(config.retry().delays().get(r.tier()));
+        return new Routed(retrySink(r.tier()), record, "retried", tierName);
+    }
+
+    private Record<byte[], byte[]> result(Completion c, TaskOutcome.Completed done, InFlightEntry entry) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", c.execution().task().id());
+        node.put("type", c.execution().task().type());
+        node.put("lane", c.execution().lane().name());
+        node.put("status", "completed");
+        node.put("attempts", c.execution().attempt().number());
+        node.put("keyId", c.keyId());
+        node.set("result", parseOrText(done.resultJson()));
+        node.put("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
+        node.put("completedAt", c.completedAt().toString());
+        node.put("firstSeenAt", Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        Headers headers = entry.copyHeaders();
+        headers.remove(HarvestHeaders.DUE_AT);
+        headers.remove(HarvestHeaders.ERROR_CLASS);
+        headers.remove(HarvestHeaders.ERROR_MESSAGE);
+        HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(c.execution().attempt().number()));
+        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.LANE, c.execution().lane().name());
+        try {
+            return new Record<>(entry.key(), MAPPER.writeValueAsBytes(node), clock.millis(), headers);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parseOrText(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return MAPPER.getNodeFactory().textNode(json);
+        }
+    }
+}

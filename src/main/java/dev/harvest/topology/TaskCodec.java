@@ -1,0 +1,138 @@
+package dev.harvest.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harvest.task.Task;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline"}}. Parsing never throws for
+ * bad input; it returns a {@link Parsed} that says what is wrong, so the record can be dead-lettered.
+ */
+public final class TaskCodec {
+
+    /** Nesting deeper than this is refused as malformed rather than risking the stream thread's stack. */
+    private static final int MAX_DEPTH = 64;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
+    }
+
+    /** A parse result: the task, or the problem. */
+    public record Parsed(Task task, String problem) {
+        public boolean ok() {
+            return task != null;
+        }
+    }
+
+    private TaskCodec() {
+    }
+
+    public static Parsed parse(byte[] value, String recordKey) {
+        if (value == null || value.length == 0) {
+            return new Parsed(null, "empty record value");
+        }
+        JsonNode root;
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+            root = MAPPER.readTree(text);
+        } catch (CharacterCodingException e) {
+            return new Parsed(null, "value is not valid UTF-8");
+        } catch (JsonProcessingException e) {
+            return new Parsed(null, "not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Parsed(null, "unreadable value: " + e.getMessage());
+        }
+        return fromTree(root, recordKey);
+    }
+
+    private static Parsed fromTree(JsonNode root, String recordKey) {
+        if (root == null || !root.isObject()) {
+            return new Parsed(null, "task must be a JSON object");
+        }
+        String id = text(root, "id");
+        if (id == null && root.has("id")) {
+            return new Parsed(null, "field 'id' must be a string");
+        }
+        if (id == null || id.isBlank()) {
+            id = recordKey;
+        }
+        if (id == null || id.isBlank()) {
+            return new Parsed(null, "missing field 'id' (and the record has no key)");
+        }
+        String type = text(root, "type");
+        if (type == null || type.isBlank()) {
+            return new Parsed(null, "missing or non-string field 'type'");
+        }
+        if (root.has("idempotencyKey") && !root.get("idempotencyKey").isNull() && !root.get("idempotencyKey").isTextual()) {
+            return new Parsed(null, "field 'idempotencyKey' must be a string");
+        }
+        Instant deadline;
+        try {
+            deadline = deadline(root);
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            return new Parsed(null, "field 'deadline' must be an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
+        }
+        JsonNode payload = root.get("payload");
+        String payloadJson = payload == null || payload.isNull() ? null : payload.toString();
+        return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline), null);
+    }
+
+    private static Instant deadline(JsonNode root) {
+        JsonNode node = root.get("deadline");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("deadline");
+        }
+        return Instant.parse(node.asText());
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+
+    /** The JSON form of a task, as producers write it. */
+    public static byte[] encode(Task task) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", task.id());
+        node.put("type", task.type());
+        if (task.payloadJson() != null) {
+            try {
+                node.set("payload", MAPPER.readTree(task.payloadJson()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("payload is not valid JSON", e);
+            }
+        }
+        if (task.idempotencyKey() != null) {
+            node.put("idempotencyKey", task.idempotencyKey());
+        }
+        if (task.deadline() != null) {
+            node.put("deadline", task.deadline().toString());
+        }
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.harvest.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.awaitility.Awaitility.await;
+
+import dev.harvest.config.LaneConfig;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.execution.DispatchMetrics;
+import dev.harvest.execution.HandlerBinding;
+import dev.harvest.execution.TaskDispatcher;
+import dev.harvest.execution.TaskHandler;
+import dev.harvest.lease.ConfigSecretResolver;
+import dev.harvest.lease.local.InJvmAdmissionControl;
+import dev.harvest.retry.RetryPolicy;
+import dev.harvest.task.DeadLetterReason;
+import dev.harvest.task.Lane;
+import dev.harvest.task.TaskOutcome;
+import dev.harvest.testkit.TestPipelines;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lane topology on TopologyTestDriver with in-memory handlers: routing, validation, de-duplication. */
+class LaneTopologyTest {
+
+    private static final String HANDLERS = """
+              ok:    { kind: simulated, latency: 0ms }
+              flaky: { kind: simulated, latency: 0ms }
+              bad:   { kind: simulated, latency: 0ms }
+            """;
+
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private PipelineConfig config;
+    private TopologyTestDriver driver;
+    private TaskDispatcher dispatcher;
+    private TestInputTopic<byte[], byte[]> input;
+    private TestOutputTopic<byte[], byte[]> results;
+    private TestOutputTopic<byte[], byte[]> dlq;
+    private TestOutputTopic<byte[], byte[]> retry0;
+
+    @BeforeEach
+    void setUp() {
+        config = TestPipelines.twoLanes("unit", "localhost:1", HANDLERS + "  hang: { kind: simulated }\n", 3, 2);
+        Map<String, TaskHandler> handlers = Map.of(
+                "ok", ctx -> CompletableFuture.completedFuture(new TaskOutcome.Completed("{\"done\":true}")),
+                "flaky", ctx -> CompletableFuture.completedFuture(
+                        new TaskOutcome.RetryLater(Duration.ZERO, "http-503", "unavailable")),
+                "hang", ctx -> new CompletableFuture<>(),
+                "bad", ctx -> CompletableFuture.completedFuture(
+                        new TaskOutcome.DeadLetter(DeadLetterReason.PERMANENT_FAILURE, "http-400", "bad request")));
+        Map<String, HandlerBinding> bindings = new java.util.HashMap<>();
+        handlers.forEach((type, h) -> bindings.put(type, new HandlerBinding(h, null, null, Duration.ofSeconds(5))));
+        InJvmAdmissionControl admission = new InJvmAdmissionControl(config.keyPools(), config.permits(),
+                config.lanes(), scheduler, Clock.systemUTC());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        dispatcher = new TaskDispatcher(bindings, admission, new ConfigSecretResolver(config.keyPools()),
+                Duration.ofSeconds(5), Clock.systemUTC(), Executors.newFixedThreadPool(2), new DispatchMetrics(registry));
+        LaneConfig laneConfig = config.lanes().get(0);
+        Lane lane = new Lane("high", 0);
+        dispatcher.registerLane(lane, laneConfig.maxInFlight());
+        OutcomeRouter router = new OutcomeRouter(config,
+                new RetryPolicy(config.retry(), config.retryTopics(), new SplittableRandom(1)), Clock.systemUTC());
+        LaneRuntime rt = new LaneRuntime(config, laneConfig, lane, dispatcher, router, new LaneMetrics(registry),
+                Clock.systemUTC(), Duration.ofMillis(10), Duration.ofSeconds(1));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lane-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
+        driver = new TopologyTestDriver(TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(rt)), props);
+        input = driver.createInputTopic(laneConfig.topic(), new ByteArraySerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(config.resultsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        retry0 = driver.createOutputTopic(config.retryTopics().get(0), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        dispatcher.close();
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void shouldPublishResultWhenHandlerCompletes() {
+        send("t1", "{\"id\":\"t1\",\"type\":\"ok\",\"payload\":{\"a\":1}}");
+        List<TestRecord<byte[], byte[]>> out = drainUntil(results, 1);
+        String value = text(out.get(0).value());
+        assertThat(value).contains("\"id\":\"t1\"", "\"status\":\"completed\"", "\"lane\":\"high\"",
+                "\"result\":{\"done\":true}", "\"attempts\":1");
+        assertThat(text(out.get(0).key())).isEqualTo("t1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSendToFirstRetryTierWithHeadersWhenHandlerAsksToRetry() {
+        send("t2", "{\"id\":\"t2\",\"type\":\"flaky\"}");
+        TestRecord<byte[], byte[]> retried = drainUntil(retry0, 1).get(0);
+        assertThat(text(retried.value())).isEqualTo("{\"id\":\"t2\",\"type\":\"flaky\"}");
+        assertThat(header(retried, HarvestHeaders.ATTEMPT)).isEqualTo("2");
+        assertThat(header(retried, HarvestHeaders.LANE)).isEqualTo("high");
+        assertThat(header(retried, HarvestHeaders.DUE_AT)).isNotBlank();
+        assertThat(header(retried, HarvestHeaders.FIRST_SEEN)).isNotBlank();
+    }
+
+    @Test
+    void shouldDeadLetterWithMaxAttemptsWhenLastAttemptFails() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(HarvestHeaders.ATTEMPT, "3".getBytes(StandardCharsets.UTF_8));
+        input.pipeInput(new TestRecord<>(bytes("t3"), bytes("{\"id\":\"t3\",\"type\":\"flaky\"}"), headers));
+        TestRecord<byte[], byte[]> dead = drainUntil(dlq, 1).get(0);
+        assertThat(header(dead, HarvestHeaders.DLQ_REASON)).isEqualTo("max-attempts");
+        assertThat(header(dead, HarvestHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(retry0.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterPermanentFailureWithOriginalBytes() {
+        String original = "{\"id\":\"t4\",\"type\":\"bad\"}";
+        send("t4", original);
+        TestRecord<byte[], byte[]> dead = drainUntil(dlq, 1).get(0);
+        assertThat(text(dead.value())).isEqualTo(original);
+        assertThat(header(dead, HarvestHeaders.DLQ_REASON)).isEqualTo("permanent-failure");
+        assertThat(header(dead, HarvestHeaders.ERROR_CLASS)).isEqualTo("http-400");
+        assertThat(header(dead, HarvestHeaders.ORIGIN_TOPIC)).isEqualTo(config.lanes().get(0).topic());
+        assertThat(header(dead, HarvestHeaders.CONNECT_OFFSET)).isEqualTo("0");
+    }
+
+    @Test
+    void shouldDeadLetterBadInputWithItsReason() {
+        send("m1", "{not json");
+        send("m2", "{\"id\":\"m2\"}");
+        send("u1", "{\"id\":\"u1\",\"type\":\"nobody-handles-this\"}");
+        send("e1", "{\"id\":\"e1\",\"type\":\"ok\",\"deadline\":\"2001-01-01T00:00:00Z\"}");
+        send("o1", "{\"id\":\"o1\",\"type\":\"ok\",\"payload\":\"" + "x".repeat(5000) + "\"}");
+        input.pipeInput(new TestRecord<>(bytes("n1"), new byte[] {(byte) 0xC3, (byte) 0x28, '{'}));
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(r -> text(r.key()) + "=" + header(r, HarvestHeaders.DLQ_REASON))
+                .containsExactly("m1=malformed", "m2=malformed", "u1=unknown-type", "e1=expired", "o1=oversized",
+                        "n1=malformed");
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDropDuplicateIdempotencyKeyWithinWindow() {
+        send("d1", "{\"id\":\"d1\",\"type\":\"ok\",\"idempotencyKey\":\"same\"}");
+        send("d2", "{\"id\":\"d2\",\"type\":\"ok\",\"idempotencyKey\":\"same\"}");
+        send("d3", "{\"id\":\"d3\",\"type\":\"ok\",\"idempotencyKey\":\"other\"}");
+        List<TestRecord<byte[], byte[]>> out = drainUntil(results, 2);
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+        out.addAll(results.readRecordsToList());
+        assertThat(out).extracting(r -> text(r.key())).containsExactlyInAnyOrder("d1", "d3");
+    }
+
+    @Test
+    void shouldKeepTaskInFlightStoreUntilItCompletes() {
+        send("s1", "{\"id\":\"s1\",\"type\":\"ok\"}");
+        drainUntil(results, 1);
+        assertThat(driver.<String, byte[]>getKeyValueStore(LaneProcessor.INFLIGHT_STORE).approximateNumEntries())
+                .isZero();
+    }
+
+    @Test
+    void shouldWaitOnlyBoundedTimeWhenLaneIsFull() {
+        // maxInFlight is 2 and the handler never answers: the third record waits at most maxBlock (1 s),
+        // then processing goes on; all three stay recorded in the in-flight store.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            send("h1", "{\"id\":\"h1\",\"type\":\"hang\"}");
+            send("h2", "{\"id\":\"h2\",\"type\":\"hang\"}");
+            send("h3", "{\"id\":\"h3\",\"type\":\"hang\"}");
+        });
+        assertThat(driver.<String, byte[]>getKeyValueStore(LaneProcessor.INFLIGHT_STORE).approximateNumEntries())
+                .isEqualTo(3);
+        assertThat(dispatcher.gate("high").running()).as("never more than maxInFlight running").isEqualTo(2);
+        assertThat(dispatcher.gate("high").queued()).isEqualTo(1);
+    }
+
+    private List<TestRecord<byte[], byte[]>> drainUntil(TestOutputTopic<byte[], byte[]> topic, int n) {
+        List<TestRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+        await().alias("completions routed by the wall-clock punctuator").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    driver.advanceWallClockTime(Duration.ofMillis(20));
+                    got.addAll(topic.readRecordsToList());
+                    return got.size() >= n;
+                });
+        return got;
+    }
+
+    private void send(String key, String value) {
+        input.pipeInput(bytes(key), bytes(value));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        return r.headers().lastHeader(name) == null ? null : text(r.headers().lastHeader(name).value());
+    }
+}
