@@ -32,14 +32,16 @@ public final class LocalRedis implements AutoCloseable {
     private final Path binary;
     private final boolean embedded;
     private final int port;
+    private final List<String> extraArgs;
     private final Path workDir;
     private Process process;
     private final Thread shutdownHook;
 
-    private LocalRedis(Path binary, boolean embedded, int port) throws IOException {
+    private LocalRedis(Path binary, boolean embedded, int port, List<String> extraArgs) throws IOException {
         this.binary = binary;
         this.embedded = embedded;
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
         this.workDir = Files.createTempDirectory("harvest-redis-");
         this.shutdownHook = new Thread(this::destroy, "local-redis-" + port + "-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -47,10 +49,19 @@ public final class LocalRedis implements AutoCloseable {
 
     /** Starts Redis on a free port. */
     public static LocalRedis start() {
+        return start(List.of());
+    }
+
+    /**
+     * Starts Redis on a free port with more server options, e.g. {@code --requirepass}, {@code --user} or the
+     * {@code --tls-*} ones. The plain port stays open (it is how readiness is checked; with a password it answers
+     * {@code NOAUTH}).
+     */
+    public static LocalRedis start(List<String> extraArgs) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return start(freePort());
+                return start(freePort(), extraArgs);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot find a free port", e);
             } catch (IllegalStateException e) {
@@ -62,10 +73,14 @@ public final class LocalRedis implements AutoCloseable {
 
     /** Starts Redis on {@code port}; fails when it does not answer PING within 10 s. */
     public static LocalRedis start(int port) {
+        return start(port, List.of());
+    }
+
+    private static LocalRedis start(int port, List<String> extraArgs) {
         try {
             Path onPath = findOnPath("redis-server");
-            LocalRedis redis = onPath != null ? new LocalRedis(onPath, false, port)
-                    : new LocalRedis(ExecutableProvider.newJarResourceProvider().get().toPath(), true, port);
+            LocalRedis redis = onPath != null ? new LocalRedis(onPath, false, port, extraArgs)
+                    : new LocalRedis(ExecutableProvider.newJarResourceProvider().get().toPath(), true, port, extraArgs);
             try {
                 redis.launch();
             } catch (RuntimeException e) {
@@ -128,6 +143,7 @@ public final class LocalRedis implements AutoCloseable {
     private synchronized void launch() {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", workDir.toString()));
+        command.addAll(extraArgs);
         Path log = workDir.resolve("redis.log");
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -170,7 +186,8 @@ public final class LocalRedis implements AutoCloseable {
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[7];
             int n = in.readNBytes(buffer, 0, 7);
-            return new String(buffer, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String reply = new String(buffer, 0, n, StandardCharsets.US_ASCII);
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }

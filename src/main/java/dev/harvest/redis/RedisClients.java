@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The process's Redis client: one shared, auto-reconnecting, pipelined connection (Lettuce multiplexes every
- * caller's commands over it), plus pub/sub connections on demand. Password and TLS come from the URI
- * ({@code redis://:pw@host:6379}, {@code rediss://host:6380}).
+ * caller's commands over it), plus pub/sub connections on demand. Password, ACL user and TLS come from the
+ * settings (see {@link RedisSecurity}).
  *
  * <p>While disconnected, commands fail at once ({@code REJECT_COMMANDS}) instead of queueing without bound: the
  * admission code treats that as "unavailable" and retries with backoff. Every command is bounded by the configured
@@ -68,16 +68,16 @@ public final class RedisClients implements AutoCloseable {
      * recorder ({@code lettuce.command.completion} and {@code lettuce.command.firstresponse}, by command type).
      */
     public static RedisClients connect(RedisSettings settings, MeterRegistry registry) {
+        RedisURI uri = RedisSecurity.uri(settings);
+        ClientOptions options = RedisSecurity.withTls(options(settings.commandTimeout()), settings);
         DefaultClientResources.Builder builder = DefaultClientResources.builder().ioThreadPoolSize(2)
                 .computationThreadPoolSize(2);
         if (registry != null) {
             builder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(registry, MicrometerOptions.create()));
         }
         ClientResources resources = builder.build();
-        RedisURI uri = RedisURI.create(settings.uri());
-        uri.setTimeout(settings.commandTimeout());
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(options(settings.commandTimeout()));
+        client.setOptions(options);
         try {
             StatefulRedisConnection<String, String> connection = client.connect();
             return new RedisClients(resources, client, connection, settings.commandTimeout());

@@ -68,6 +68,18 @@ public final class RedisFailures {
             return t.getClass().getSimpleName();
         }
         // Redis error replies start with their code; scripts errors carry the script line, not the arguments.
-        return t.getClass().getSimpleName() + ": " + (message.length() > 200 ? message.substring(0, 200) : message);
+        String text = t.getClass().getSimpleName() + ": " + cut(message);
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // A refused login (WRONGPASS, NOAUTH) or TLS handshake is only named by the root cause.
+        return root == t || root.getMessage() == null ? text
+                : text + " (" + root.getClass().getSimpleName() + ": " + cut(root.getMessage()) + ")";
+    }
+
+    private static String cut(String message) {
+        String line = message.lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

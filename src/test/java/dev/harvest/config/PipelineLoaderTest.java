@@ -112,6 +112,33 @@ class PipelineLoaderTest {
     }
 
     @Test
+    void shouldReadRedisLoginAndTlsFromTheEnvironmentWhenReferenced() {
+        String yaml = swap(base, "{ uri: \"${HARVEST_REDIS_URI:-redis://localhost:6379}\" }", """
+                { uri: "rediss://redis.example:6380", username: "${REDIS_USER:-}", password: "${REDIS_PASSWORD:-}",
+                  tls: { caFile: /etc/harvest/redis/ca.crt, verifyPeer: ca } }""");
+        Map<String, String> env = Map.of("REDIS_USER", "harvest", "REDIS_PASSWORD", "p@ss:w/rd");
+
+        RedisSettings redis = new PipelineLoader(env::get).parse(yaml).redis();
+        RedisSettings anonymous = new PipelineLoader(NO_ENV).parse(yaml).redis();
+
+        assertThat(redis.username()).isEqualTo("harvest");
+        assertThat(redis.password()).isEqualTo("p@ss:w/rd");
+        assertThat(redis.tls()).isEqualTo(new RedisTls("/etc/harvest/redis/ca.crt", null, null, "ca"));
+        assertThat(redis.toString()).doesNotContain("p@ss:w/rd");
+        assertThat(anonymous.username()).as("an empty variable means: not set").isNull();
+        assertThat(anonymous.password()).isNull();
+        assertThat(anonymous.tls().verifyPeer()).isEqualTo("ca");
+    }
+
+    @Test
+    void shouldHideEveryFormOfUriPasswordWhenSettingsArePrinted() {
+        assertThat(new RedisSettings("redis://:pw-1@h:6379", null).safeUri()).isEqualTo("redis://:***@h:6379");
+        assertThat(new RedisSettings("rediss://app:pw-2@h:6380/0", null).safeUri()).isEqualTo("rediss://app:***@h:6380/0");
+        assertThat(new RedisSettings("redis://pw-3@h:6379", null).safeUri()).isEqualTo("redis://***@h:6379");
+        assertThat(new RedisSettings("redis://h:6379", null, null, "pw-4", null).toString()).doesNotContain("pw-4");
+    }
+
+    @Test
     void shouldUseDefaultWhenVariableIsSetButEmpty() {
         PipelineConfig config = new PipelineLoader(Map.of("HARVEST_KAFKA_BOOTSTRAP", "")::get).load(REFERENCE);
 
@@ -174,6 +201,18 @@ class PipelineLoaderTest {
                 bad("redis.uri: must not be blank", "\"${HARVEST_REDIS_URI:-redis://localhost:6379}\"", "\"\""),
                 bad("redis.commandTimeout: must be a positive duration", "redis://localhost:6379}\" }",
                         "redis://localhost:6379}\", commandTimeout: 0s }"),
+                bad("redis.username: needs a password", "redis://localhost:6379}\" }",
+                        "redis://localhost:6379}\", username: app }"),
+                bad("redis.password: is also given in uri", "\"${HARVEST_REDIS_URI:-redis://localhost:6379}\" }",
+                        "\"redis://:pw@localhost:6379\", password: pw }"),
+                bad("redis.tls: needs a rediss:// uri", "redis://localhost:6379}\" }",
+                        "redis://localhost:6379}\", tls: { caFile: /ca.crt } }"),
+                bad("redis.tls.verifyPeer: must be full, ca or none", "\"${HARVEST_REDIS_URI:-redis://localhost:6379}\" }",
+                        "\"rediss://r:6380\", tls: { verifyPeer: maybe } }"),
+                bad("redis.tls.keyFile: is required with certFile", "\"${HARVEST_REDIS_URI:-redis://localhost:6379}\" }",
+                        "\"rediss://r:6380\", tls: { certFile: /c.crt } }"),
+                bad("redis.tls.caFile: must not be blank", "\"${HARVEST_REDIS_URI:-redis://localhost:6379}\" }",
+                        "\"rediss://r:6380\", tls: { caFile: \" \" } }"),
                 // lanes
                 bad("lanes: must not be empty", "lanes:                       # highest priority first",
                         "lanes: []", "  " + lane0, "", "  " + lane1, "", "  " + lane2, ""),
