@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -26,13 +27,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int port;
     private final int controllerPort;
+    private final SecuredListener secured;
+    private final int securedPort;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path logDir, boolean deleteOnClose, int port, int controllerPort) {
+    /**
+     * A second listener, named {@code SECURED}, beside the plaintext one the broker uses itself: e.g. SASL_SSL for
+     * clients that must authenticate.
+     *
+     * @param securityProtocol e.g. {@code SASL_SSL}, {@code SSL}, {@code SASL_PLAINTEXT}
+     * @param brokerProperties broker settings added as they are, e.g.
+     *                         {@code listener.name.secured.plain.sasl.jaas.config} or
+     *                         {@code listener.name.secured.ssl.keystore.location}
+     */
+    public record SecuredListener(String securityProtocol, Map<String, String> brokerProperties) {
+        public SecuredListener {
+            brokerProperties = Map.copyOf(brokerProperties);
+        }
+    }
+
+    private EmbeddedKafka(Path logDir, boolean deleteOnClose, int port, int controllerPort, SecuredListener secured) {
         this.logDir = logDir;
         this.deleteOnClose = deleteOnClose;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.secured = secured;
+        this.securedPort = secured == null ? -1 : freePort();
     }
 
     /** Starts a broker on {@code port} (0 picks a free one) with its log in a fresh temporary directory. */
@@ -46,13 +66,34 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0 picks a free one) with its log in {@code logDir}. */
     public static EmbeddedKafka start(Path logDir, boolean deleteOnClose, int port) {
-        EmbeddedKafka kafka = new EmbeddedKafka(logDir, deleteOnClose, port == 0 ? freePort() : port, freePort());
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir, deleteOnClose, port == 0 ? freePort() : port, freePort(), null);
         kafka.startServer();
         return kafka;
     }
 
+    /** Starts a broker on free ports with a second, secured listener (see {@link #securedBootstrapServers()}). */
+    public static EmbeddedKafka startSecured(SecuredListener secured) {
+        try {
+            EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("harvest-kafka-"), true, freePort(),
+                    freePort(), secured);
+            kafka.startServer();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The plaintext listener. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The secured listener of {@link #startSecured}. */
+    public String securedBootstrapServers() {
+        if (secured == null) {
+            throw new IllegalStateException("this broker has no secured listener");
+        }
+        return "127.0.0.1:" + securedPort;
     }
 
     public int port() {
@@ -134,6 +175,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        if (secured != null) {
+            p.put("listeners", p.get("listeners") + ",SECURED://127.0.0.1:" + securedPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + ",SECURED://127.0.0.1:" + securedPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SECURED:"
+                    + secured.securityProtocol());
+            p.putAll(secured.brokerProperties());
+        }
         return p;
     }
 

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture extends AppenderBase<ILoggingEvent> {
 
     private final StringBuffer text = new StringBuffer();
+    private final java.util.Map<Logger, Level> raised = new java.util.HashMap<>();
     private Level oldLevel;
 
     public static LogCapture begin() {
@@ -22,6 +23,20 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
         capture.setContext(root.getLoggerContext());
         capture.start();
         root.addAppender(capture);
+        return capture;
+    }
+
+    /**
+     * The same, with {@code loggers} (quiet by default, e.g. {@code org.apache.kafka.clients}) at {@code level}
+     * while capturing, so that what they print, such as the client configuration, is checked too.
+     */
+    public static LogCapture begin(Level level, String... loggers) {
+        LogCapture capture = begin();
+        for (String name : loggers) {
+            Logger logger = (Logger) LoggerFactory.getLogger(name);
+            capture.raised.put(logger, logger.getLevel());
+            logger.setLevel(level);
+        }
         return capture;
     }
 
@@ -45,6 +60,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.detachAppender(this);
         root.setLevel(oldLevel);
+        raised.forEach(Logger::setLevel);
         super.stop();
     }
 }
