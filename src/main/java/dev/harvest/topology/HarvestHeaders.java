@@ -57,15 +57,20 @@ public final class HarvestHeaders {
         }
     }
 
-    /** The last value of {@code name} as an instant (ISO-8601 or epoch millis), or null. */
+    /**
+     * The last value of {@code name} as an instant (ISO-8601 or epoch millis), or null, also for an instant that
+     * epoch millis cannot hold (such as year 999999999), so that callers may always use {@code toEpochMilli()}.
+     */
     public static Instant getInstant(Headers headers, String name) {
         String text = get(headers, name);
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return Instant.parse(text.trim());
-        } catch (DateTimeParseException e) {
+            Instant instant = Instant.parse(text.trim());
+            instant.toEpochMilli();
+            return instant;
+        } catch (DateTimeParseException | ArithmeticException e) {
             long millis = getLong(headers, name, Long.MIN_VALUE);
             return millis == Long.MIN_VALUE ? null : Instant.ofEpochMilli(millis);
         }
