@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,6 +26,9 @@ import java.util.function.Function;
  * YAML onto the config records and turns every problem into a {@link ConfigException} that names the field.
  */
 public final class PipelineLoader {
+
+    /** Far more than any pipeline needs, and little enough for the YAML parser to refuse quickly. */
+    static final int MAX_CHARS = 256 * 1024;
 
     private final ObjectMapper yaml;
     private final Function<String, String> env;
@@ -45,8 +51,15 @@ public final class PipelineLoader {
 
     public PipelineConfig load(Path file) {
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (InputStream in = Files.newInputStream(file)) {
+            // Bounded: a wrong path (a device, a huge log) must fail at once, not fill the heap.
+            byte[] bytes = in.readNBytes(MAX_CHARS + 1);
+            if (bytes.length > MAX_CHARS) {
+                throw tooLarge();
+            }
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException("", "pipeline file " + file + " is not UTF-8 text");
         } catch (NoSuchFileException e) {
             throw new ConfigException("", "pipeline file not found: " + file);
         } catch (IOException e) {
@@ -56,6 +69,9 @@ public final class PipelineLoader {
     }
 
     public PipelineConfig parse(String text) {
+        if (text.length() > MAX_CHARS) {
+            throw tooLarge();
+        }
         String substituted = EnvSubstitution.apply(text, env);
         if (substituted.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
             throw new ConfigException("", "pipeline file is empty");
@@ -72,6 +88,10 @@ public final class PipelineLoader {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("", "not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()));
         }
+    }
+
+    private static ConfigException tooLarge() {
+        return new ConfigException("", "pipeline file is larger than " + MAX_CHARS / 1024 + " KiB; is it the right file?");
     }
 
     private static ConfigException translate(JsonMappingException e) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class PipelineLoaderTest {
+public class PipelineLoaderTest {
 
     private static final Path REFERENCE = Path.of("topologies/harvest.yaml");
     private static final Function<String, String> NO_ENV = name -> null;
@@ -174,7 +174,8 @@ class PipelineLoaderTest {
 
     // ---------------------------------------------------------------- one line per problem, naming the field
 
-    static Stream<Arguments> invalidFiles() {
+    /** One case per invalid value: the expected start of the message and the edits of the reference file. */
+    public static Stream<Arguments> invalidFiles() {
         String lane0 = "- { name: high,   topic: harvest.tasks.high,   partitions: 6, maxInFlight: 256 }";
         String lane1 = "- { name: normal, topic: harvest.tasks.normal, partitions: 6, maxInFlight: 256 }";
         String lane2 = "- { name: low,    topic: harvest.tasks.low,    partitions: 6, maxInFlight: 128 }";
@@ -311,12 +312,9 @@ class PipelineLoaderTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("invalidFiles")
-    void shouldFailWithOneLineNamingTheFieldWhenValueIsInvalid(String expectedStart, List<String> edits) {
-        String yaml = base;
-        for (int i = 0; i < edits.size(); i += 2) {
-            yaml = swap(yaml, edits.get(i), edits.get(i + 1));
-        }
-        String text = yaml;
+    void shouldFailWithOneLineNamingTheFieldWhenValueIsInvalid(String expectedStart, List<String> edits)
+            throws IOException {
+        String text = edited(edits);
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> new PipelineLoader(NO_ENV).parse(text));
 
@@ -448,6 +446,15 @@ class PipelineLoaderTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The reference pipeline file with {@code edits} (pairs of from, to) applied. */
+    public static String edited(List<String> edits) throws IOException {
+        String yaml = Files.readString(REFERENCE, StandardCharsets.UTF_8);
+        for (int i = 0; i < edits.size(); i += 2) {
+            yaml = swap(yaml, edits.get(i), edits.get(i + 1));
+        }
+        return yaml;
+    }
 
     private static Arguments bad(String expectedStart, String... edits) {
         return Arguments.of(expectedStart, List.of(edits));
