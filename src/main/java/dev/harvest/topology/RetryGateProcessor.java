@@ -35,7 +35,6 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     private final PipelineConfig config;
     private final Clock clock;
     private final Duration interval;
-    private final Duration longestHold;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> gate;
 
@@ -43,8 +42,6 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
         this.config = config;
         this.clock = clock;
         this.interval = interval;
-        this.longestHold = config.retry().delays().stream().max(Duration::compareTo).orElse(Duration.ZERO)
-                .multipliedBy(2);
     }
 
     public static String laneSink(LaneConfig lane) {
@@ -62,9 +59,7 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Instant due = HarvestHeaders.getInstant(record.headers(), HarvestHeaders.DUE_AT);
-        // A due time beyond any tier's reach (a garbled header, a hand-written record) would park the record
-        // for good: it is held no longer than twice the longest delay.
-        long dueMs = due == null ? 0L : Math.min(due.toEpochMilli(), clock.millis() + longestHold.toMillis());
+        long dueMs = due == null ? 0L : due.toEpochMilli();
         InFlightEntry entry = new InFlightEntry(record.key(), record.value(), record.headers(), meta.topic(),
                 meta.partition(), meta.offset(), record.timestamp(), 0, 0L);
         if (dueMs <= clock.millis()) {

@@ -175,13 +175,11 @@ final class HostileRecords {
 
     private Hostile viaRetryTopic(int i) {
         byte[] value = task(id(i), "simulate", "{}", null);
-        return switch (random.nextInt(5)) {
+        return switch (random.nextInt(4)) {
             case 0 -> retry(i, value, "no-such-lane", null, "malformed", "retry-unknown-lane");
             case 1 -> retry(i, value, null, null, "malformed", "retry-without-lane");
             case 2 -> retry(i, value, random.nextBoolean() ? "high" : "low", "+999999999-12-31T23:59:59Z", COMPLETED,
                     "retry-due-far-away");
-            case 3 -> retry(i, value, random.nextBoolean() ? "high" : "low", "+200000-01-01T00:00:00Z", COMPLETED,
-                    "retry-due-in-the-far-future");
             default -> retry(i, "{broken".getBytes(StandardCharsets.UTF_8), "low", "1970-01-01T00:00:00Z", "malformed",
                     "retry-bad-json");
         };
