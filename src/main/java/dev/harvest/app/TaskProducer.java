@@ -6,6 +6,8 @@ import dev.harvest.topology.TaskCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -15,6 +17,8 @@ public final class TaskProducer implements AutoCloseable {
 
     private final PipelineConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public TaskProducer(PipelineConfig config) {
         this.config = config;
@@ -44,11 +48,27 @@ public final class TaskProducer implements AutoCloseable {
     /** Sends bytes as they are (also bytes that are not a valid task: they will be dead-lettered). */
     public Future<RecordMetadata> sendRaw(String lane, String key, byte[] value) {
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-        return producer.send(new ProducerRecord<>(lane(lane).topic(), keyBytes, value));
+        return producer.send(new ProducerRecord<>(lane(lane).topic(), keyBytes, value), (meta, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, error);
+            }
+        });
     }
 
+    /**
+     * Waits until every record sent so far is acknowledged.
+     *
+     * @throws IllegalStateException when any of them was not written, with how many and the first reason
+     */
     public void flush() {
         producer.flush();
+        long n = failed.getAndSet(0);
+        Exception first = firstFailure.getAndSet(null);
+        if (n > 0) {
+            throw new IllegalStateException(n + " task record(s) were not written to Kafka: "
+                    + TopicAdmin.rootMessage(first), first);
+        }
     }
 
     /** Waits for a send to be acknowledged; turns a failure into an exception with the broker's reason. */

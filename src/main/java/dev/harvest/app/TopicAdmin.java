@@ -52,6 +52,7 @@ public final class TopicAdmin {
             });
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).values().forEach((name, f) -> waitCreated(name, f));
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
             return missing.stream().map(NewTopic::name).toList();
         } catch (InterruptedException e) {
@@ -61,6 +62,28 @@ public final class TopicAdmin {
             throw new IllegalStateException("cannot list topics at " + config.kafka().bootstrapServers() + ": "
                     + rootMessage(e), e);
         }
+    }
+
+    /**
+     * Created is not yet writable: a broker learns of new partitions from the metadata log a moment later, and
+     * a producer that writes before then gets NOT_LEADER_OR_FOLLOWER. Returns once every partition has a leader.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()
+                        .stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null
+                                && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // not known to the broker yet (UNKNOWN_TOPIC_OR_PARTITION): ask again
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("topics " + topics + " were created but have no partition leader after 30 s");
     }
 
     private static void waitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
