@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /** Creates the pipeline's topics, idempotently: topics that exist are left as they are. */
 public final class TopicAdmin {
@@ -65,25 +67,29 @@ public final class TopicAdmin {
     }
 
     /**
-     * Created is not yet writable: a broker learns of new partitions from the metadata log a moment later, and
-     * a producer that writes before then gets NOT_LEADER_OR_FOLLOWER. Returns once every partition has a leader.
+     * Created is not yet writable: a broker learns of new partitions from the metadata log a moment later (its
+     * metadata cache may even name the leader before the partition's log is open), and a producer that writes
+     * before then gets NOT_LEADER_OR_FOLLOWER. Listing offsets is answered by the partition's leader itself, so
+     * once that succeeds for every partition, the topics take writes.
      */
     private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        while (true) {
             try {
-                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()
-                        .stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null
-                                && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
+                Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
+                        d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()),
+                                OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                return;
             } catch (ExecutionException | TimeoutException e) {
-                // not known to the broker yet (UNKNOWN_TOPIC_OR_PARTITION): ask again
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + topics + " were created but do not take writes"
+                            + " after 30 s: " + rootMessage(e), e);
+                }
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("topics " + topics + " were created but have no partition leader after 30 s");
     }
 
     private static void waitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
