@@ -72,12 +72,16 @@ public final class RedriveJob implements SingletonJob {
     @Override
     public void run(LeaderToken token) {
         for (RedriveRule rule : config.redrive()) {
-            if (!token.isValid()) {
-                return;
+            if (!token.isValid() || Thread.currentThread().isInterrupted()) {
+                return; // no longer the leader, or shutting down
             }
             try {
                 redrive(rule);
             } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    LOG.info("redrive of reason {} stopped by shutdown; the next leader goes on", rule.reason());
+                    return;
+                }
                 // One rule failing (e.g. fenced by a replay that started meanwhile) must not hold up the others.
                 LOG.warn("redrive of reason {} failed: {}", rule.reason(), e.getMessage());
             }
@@ -94,7 +98,7 @@ public final class RedriveJob implements SingletonJob {
                     report.auditId());
         }
         if (!report.unroutable().isEmpty()) {
-            LOG.warn("{} dead letters of reason {} name no lane of this pipeline and were not redriven, e.g. {}",
+            LOG.warn("{} dead letters of reason {} name no lane of this pipeline and are not redriven, e.g. {}",
                     report.unroutable().size(), rule.reason(), report.unroutable().get(0).coordinates());
         }
     }

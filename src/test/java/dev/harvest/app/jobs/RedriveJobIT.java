@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The redrive job on three instances (each its own Redis connection and leader election) over one pipeline, a
  * real broker and a real Redis: every old-enough matching dead letter goes back to its lane exactly once, the
- * others never, at most {@code limit} per rule and run, and the job moves on when the leader resigns or crashes.
+ * others never (nor those of a lane the pipeline no longer has, which do not use up the limit either), at most
+ * {@code limit} per rule and run, and the job moves on when the leader resigns or crashes.
  */
 class RedriveJobIT {
 
@@ -98,11 +99,13 @@ class RedriveJobIT {
                 TestKafka.bootstrapServers()));
         TopicAdmin.createAll(config);
         RedriveSeeds seeds = new RedriveSeeds(config, t0);
+        List<String> noLane = seeds.seed("max-attempts", "removed", Duration.ofHours(-3), 3);
         List<String> old = seeds.seed("max-attempts", "high", Duration.ofHours(-1), 4);
         old.addAll(seeds.seed("max-attempts", "low", Duration.ofHours(-1), 1));
         List<String> expiredLow = seeds.seed("expired", "low", Duration.ofHours(-1), 1);
         List<String> never = seeds.seed("expired", "high", Duration.ofHours(-1), 1);
         never.addAll(seeds.seed("permanent-failure", "low", Duration.ofHours(-2), 2));
+        never.addAll(noLane); // the oldest, yet they must not take the place of those that can be redriven
         List<String> afterResign = seeds.seed("max-attempts", "high", Duration.ZERO, 2);
         List<String> afterCrash = seeds.seed("max-attempts", "low", Duration.ofMinutes(10), 2);
         List<String> last = seeds.seed("max-attempts", "high", Duration.ofMinutes(20), 1);

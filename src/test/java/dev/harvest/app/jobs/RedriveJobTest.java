@@ -128,6 +128,26 @@ class RedriveJobTest {
         assertThat(registry.get(MetricNames.REDRIVEN).tag("reason", "expired").counter().count()).isEqualTo(1);
     }
 
+    @Test
+    void shouldStopTheRunWhenInterruptedByShutdown() {
+        RedriveJob job = job(pipeline("""
+                redrive:
+                  - { reason: max-attempts, after: 10m }
+                  - { reason: expired, after: 10m }
+                """), request -> {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted");
+                });
+
+        try {
+            job.run(token(new AtomicBoolean(true)));
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(requests).hasSize(1);
+    }
+
     private RedriveJob job(PipelineConfig config, Function<ReplayRequest, ReplayReport> replayer) {
         return new RedriveJob(config, request -> {
             requests.add(request);

@@ -37,9 +37,10 @@ final class RedriveSeeds {
         this.t0 = t0;
     }
 
-    /** Writes {@code n} dead letters that failed at {@code t0 + failedAt}; returns their coordinates. */
+    /** Writes {@code n} dead letters of {@code lane} that failed at {@code t0 + failedAt}; returns their coordinates. */
     List<String> seed(String reason, String lane, Duration failedAt, int n) {
-        String origin = config.lane(lane).orElseThrow().topic();
+        // A lane the pipeline does not have (any more): its dead letters cannot be routed anywhere.
+        String origin = config.lane(lane).map(l -> l.topic()).orElse(config.pipeline() + ".tasks." + lane);
         List<String> out = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientProperties.producer(config))) {
             for (int i = 0; i < n; i++) {
