@@ -104,6 +104,9 @@ public final class HarvestApp implements AutoCloseable {
             add(TopologyFactory.laneAppId(config, laneConfig), topology);
         }
         add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)));
+        if (config.batches()) {
+            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(), Duration.ofSeconds(1)));
+        }
         if (options.serveMetrics()) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
             LOG.info("metrics and health on port {}", metricsServer.port());

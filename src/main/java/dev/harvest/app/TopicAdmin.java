@@ -30,6 +30,10 @@ public final class TopicAdmin {
         config.retryTopics().forEach(t -> plan.put(t, widest));
         plan.put(config.resultsTopic(), widest);
         plan.put(config.deadLetterTopic(), widest);
+        if (config.batches()) {
+            plan.put(config.batchEventsTopic(), widest);
+            plan.put(config.batchesTopic(), widest);
+        }
         return plan;
     }
 
