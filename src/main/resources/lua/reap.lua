@@ -4,8 +4,14 @@
 --
 -- KEYS[1]  hs:{P}:fence   (names the slot; all keys share the pipeline's hash tag, see acquire.lua)
 -- ARGV[1]  at most this many leases per call
--- Reply    {leasesReclaimed, cooldownsCleared}
+-- ARGV[2]  job name and ARGV[3] its leader token: nothing is touched unless hs:{P}:leader:<job> still holds
+--          that token (fencing: a leader that lost its lease while paused cannot act on stale leadership)
+-- Reply    {leasesReclaimed, cooldownsCleared}; {-1, 0} when the token is no longer the leader's
 local prefix = string.sub(KEYS[1], 1, -6)
+local holder = redis.call('GET', prefix .. 'leader:' .. ARGV[2])
+if not holder or string.match(holder, '|(%d+)$') ~= ARGV[3] then
+  return { -1, 0 }
+end
 local leases = prefix .. 'leases'
 local details = prefix .. 'lease'
 local t = redis.call('TIME')

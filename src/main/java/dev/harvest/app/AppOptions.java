@@ -13,10 +13,13 @@ import java.time.Duration;
  * @param serveMetrics   whether to serve {@code /metrics} and {@code /health/*}
  * @param admission      where keys and permits are held
  * @param drainInterval  how often completions are routed when no record arrives
- * @param shutdownBound  how long a graceful shutdown may take
+ * @param shutdownBound  how long closing the stream apps may take, after the drain
+ * @param drainTimeout   how long, on a graceful stop, attempts already calling their handler may take to finish
+ *                       and be routed before the rest is handed back; zero hands everything back at once
  */
 public record AppOptions(Path stateDir, String instanceId, int streamThreads, boolean serveMetrics,
-                         AdmissionMode admission, Clock clock, Duration drainInterval, Duration shutdownBound) {
+                         AdmissionMode admission, Clock clock, Duration drainInterval, Duration shutdownBound,
+                         Duration drainTimeout) {
 
     /** Where keys and permits are held. */
     public enum AdmissionMode {
@@ -28,21 +31,26 @@ public record AppOptions(Path stateDir, String instanceId, int streamThreads, bo
 
     public static AppOptions defaults(Path stateDir) {
         return new AppOptions(stateDir, System.getenv("HARVEST_INSTANCE_ID"), 1, true, AdmissionMode.REDIS,
-                Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30));
+                Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30), Duration.ofSeconds(20));
     }
 
     public AppOptions withAdmission(AdmissionMode mode) {
         return new AppOptions(stateDir, instanceId, streamThreads, serveMetrics, mode, clock, drainInterval,
-                shutdownBound);
+                shutdownBound, drainTimeout);
     }
 
     public AppOptions withStreamThreads(int threads) {
         return new AppOptions(stateDir, instanceId, threads, serveMetrics, admission, clock, drainInterval,
-                shutdownBound);
+                shutdownBound, drainTimeout);
     }
 
     public AppOptions withServeMetrics(boolean serve) {
         return new AppOptions(stateDir, instanceId, streamThreads, serve, admission, clock, drainInterval,
-                shutdownBound);
+                shutdownBound, drainTimeout);
+    }
+
+    public AppOptions withDrainTimeout(Duration timeout) {
+        return new AppOptions(stateDir, instanceId, streamThreads, serveMetrics, admission, clock, drainInterval,
+                shutdownBound, timeout);
     }
 }

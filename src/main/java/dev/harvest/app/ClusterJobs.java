@@ -3,6 +3,7 @@ package dev.harvest.app;
 import dev.harvest.app.jobs.LaneLagJob;
 import dev.harvest.app.jobs.LaneLagView;
 import dev.harvest.app.jobs.PoolReaperJob;
+import dev.harvest.app.jobs.RedriveJob;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.leader.redis.RedisLeaderElection;
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * What makes several instances behave as one: leader-elected singleton jobs (pool reaper and gauges, lane-lag
- * monitor) and, on every instance, the lane-lag view that drives strict priority. Needs Redis.
+ * monitor, DLQ redrive when the pipeline has {@code redrive} rules) and, on every instance, the lane-lag view
+ * that drives strict priority. Needs Redis.
  */
 final class ClusterJobs implements AutoCloseable {
 
@@ -43,6 +45,10 @@ final class ClusterJobs implements AutoCloseable {
         election.register(new PoolReaperJob(config, admission, new RedisKeyPool(redis, config.pipeline()),
                 new RedisPermitSemaphore(redis, config.pipeline()), registry));
         election.register(new LaneLagJob(config, admin, redis.async()));
+        if (!config.redrive().isEmpty()) {
+            election.register(new RedriveJob(config, options.clock(), RedriveJob.NAME + "@" + election.holderId(),
+                    registry));
+        }
         Map<String, KafkaStreams> laneApps = new HashMap<>();
         for (LaneConfig lane : config.lanes()) {
             laneApps.put(lane.name(), apps.get(TopologyFactory.laneAppId(config, lane)));

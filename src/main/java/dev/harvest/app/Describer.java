@@ -14,7 +14,7 @@ public final class Describer {
     private Describer() {
     }
 
-    /** Application id → description, lanes first then the retry app. */
+    /** Application id → description: lanes first, then the retry app, then the batch tracker if enabled. */
     public static Map<String, String> describeAll(PipelineConfig config) {
         Map<String, String> out = new LinkedHashMap<>();
         for (LaneConfig lane : config.lanes()) {
@@ -23,6 +23,10 @@ public final class Describer {
         }
         out.put(TopologyFactory.retryAppId(config),
                 TopologyFactory.retry(config, Clock.systemUTC(), Duration.ofMillis(50)).describe().toString());
+        if (config.batches()) {
+            out.put(TopologyFactory.batchAppId(config),
+                    TopologyFactory.batches(config, Clock.systemUTC(), Duration.ofSeconds(1)).describe().toString());
+        }
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.harvest.app;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.execution.DispatchMetrics;
+import dev.harvest.execution.Drain;
 import dev.harvest.execution.HandlerFactory;
 import dev.harvest.execution.LaneGate;
 import dev.harvest.execution.TaskDispatcher;
@@ -103,6 +104,9 @@ public final class HarvestApp implements AutoCloseable {
             add(TopologyFactory.laneAppId(config, laneConfig), topology);
         }
         add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)));
+        if (config.batches()) {
+            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(), Duration.ofSeconds(1)));
+        }
         if (options.serveMetrics()) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
             LOG.info("metrics and health on port {}", metricsServer.port());
@@ -169,6 +173,7 @@ public final class HarvestApp implements AutoCloseable {
                 options.instanceId() == null || options.instanceId().isBlank()
                         ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
                         : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+        drainRunning();
         if (clusterJobs != null) {
             clusterJobs.close();
         }
@@ -181,6 +186,26 @@ public final class HarvestApp implements AutoCloseable {
             metricsServer.close();
         }
         registry.close();
+    }
+
+    /**
+     * The graceful part of a stop: no attempt starts any more, attempts already calling their handler finish and
+     * are routed (for at most {@code drainTimeout}), the rest stays in the in-flight stores for the next owner.
+     */
+    private void drainRunning() {
+        Drain drain = dispatcher.drain();
+        drain.begin();
+        long start = System.nanoTime();
+        boolean settled;
+        try {
+            settled = drain.awaitSettled(options.drainTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            settled = false;
+        }
+        LOG.info("stopping: running attempts {} in {} ms; {} handed back to the next owner, {} still running",
+                settled ? "finished" : "cut short", (System.nanoTime() - start) / 1_000_000,
+                drain.handedBackCount(), drain.unsettled());
     }
 
     static ThreadFactory daemon(String prefix) {

@@ -2,10 +2,13 @@ package dev.harvest.app;
 
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
+import dev.harvest.topology.BatchEvents;
 import dev.harvest.topology.TaskCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -15,6 +18,8 @@ public final class TaskProducer implements AutoCloseable {
 
     private final PipelineConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public TaskProducer(PipelineConfig config) {
         this.config = config;
@@ -41,14 +46,62 @@ public final class TaskProducer implements AutoCloseable {
         return sendRaw(lane, parsed.task().id(), value);
     }
 
+    /** Sends one task given as JSON text as a member of batch {@code batchId} (see {@link #declareBatch}). */
+    public Future<RecordMetadata> sendJson(String lane, String json, String batchId) {
+        requireBatches();
+        return sendJson(lane, new String(TaskCodec.withBatchId(json.getBytes(StandardCharsets.UTF_8), batchId),
+                StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Declares that batch {@code batchId} has {@code size} tasks; the batch tracker emits its one completion
+     * record once that many of its tasks have ended (declare before or after sending them).
+     */
+    public Future<RecordMetadata> declareBatch(String batchId, long size) {
+        requireBatches();
+        if (batchId == null || batchId.isBlank() || batchId.length() > TaskCodec.MAX_BATCH_ID) {
+            throw new IllegalArgumentException("batch id must be a non-empty string of at most "
+                    + TaskCodec.MAX_BATCH_ID + " characters");
+        }
+        return send(new ProducerRecord<>(config.batchEventsTopic(), batchId.getBytes(StandardCharsets.UTF_8),
+                BatchEvents.declaration(size, System.currentTimeMillis())));
+    }
+
+    private void requireBatches() {
+        if (!config.batches()) {
+            throw new IllegalArgumentException("batches are not enabled for pipeline '" + config.pipeline()
+                    + "': set 'batches: true' in the pipeline file");
+        }
+    }
+
     /** Sends bytes as they are (also bytes that are not a valid task: they will be dead-lettered). */
     public Future<RecordMetadata> sendRaw(String lane, String key, byte[] value) {
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-        return producer.send(new ProducerRecord<>(lane(lane).topic(), keyBytes, value));
+        return send(new ProducerRecord<>(lane(lane).topic(), keyBytes, value));
     }
 
+    private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        return producer.send(record, (meta, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, error);
+            }
+        });
+    }
+
+    /**
+     * Waits until every record sent so far is acknowledged.
+     *
+     * @throws IllegalStateException when any of them was not written, with how many and the first reason
+     */
     public void flush() {
         producer.flush();
+        long n = failed.getAndSet(0);
+        Exception first = firstFailure.getAndSet(null);
+        if (n > 0) {
+            throw new IllegalStateException(n + " task record(s) were not written to Kafka: "
+                    + TopicAdmin.rootMessage(first), first);
+        }
     }
 
     /** Waits for a send to be acknowledged; turns a failure into an exception with the broker's reason. */

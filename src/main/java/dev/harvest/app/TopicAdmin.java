@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /** Creates the pipeline's topics, idempotently: topics that exist are left as they are. */
 public final class TopicAdmin {
@@ -28,6 +30,10 @@ public final class TopicAdmin {
         config.retryTopics().forEach(t -> plan.put(t, widest));
         plan.put(config.resultsTopic(), widest);
         plan.put(config.deadLetterTopic(), widest);
+        if (config.batches()) {
+            plan.put(config.batchEventsTopic(), widest);
+            plan.put(config.batchesTopic(), widest);
+        }
         return plan;
     }
 
@@ -52,6 +58,7 @@ public final class TopicAdmin {
             });
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).values().forEach((name, f) -> waitCreated(name, f));
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
             return missing.stream().map(NewTopic::name).toList();
         } catch (InterruptedException e) {
@@ -60,6 +67,32 @@ public final class TopicAdmin {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list topics at " + config.kafka().bootstrapServers() + ": "
                     + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Created is not yet writable: a broker learns of new partitions from the metadata log a moment later (its
+     * metadata cache may even name the leader before the partition's log is open), and a producer that writes
+     * before then gets NOT_LEADER_OR_FOLLOWER. Listing offsets is answered by the partition's leader itself, so
+     * once that succeeds for every partition, the topics take writes.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
+                        d.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()),
+                                OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + topics + " were created but do not take writes"
+                            + " after 30 s: " + rootMessage(e), e);
+                }
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -26,6 +26,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "JSON-lines file (default: stdin)")
     Path file;
 
+    @Option(names = "--batch", paramLabel = "ID", description = "Send the tasks as batch ID and declare its size"
+            + " (their count) once all are sent; needs 'batches: true' in the pipeline file")
+    String batch;
+
     @Override
     public Integer call() throws IOException {
         try (TaskProducer producer = new TaskProducer(pipeline.load());
@@ -42,7 +46,11 @@ final class ProduceCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    producer.sendJson(lane, line.strip());
+                    if (batch == null) {
+                        producer.sendJson(lane, line.strip());
+                    } else {
+                        producer.sendJson(lane, line.strip(), batch);
+                    }
                 } catch (IllegalArgumentException e) {
                     producer.flush();
                     throw new IllegalArgumentException("line " + lineNo + ": " + e.getMessage() + " (" + sent
@@ -50,8 +58,12 @@ final class ProduceCommand implements Callable<Integer> {
                 }
                 sent++;
             }
+            if (batch != null) {
+                producer.declareBatch(batch, sent);
+            }
             producer.flush();
-            System.out.println("produced " + sent + " tasks to lane " + lane);
+            System.out.println("produced " + sent + " tasks to lane " + lane
+                    + (batch == null ? "" : " as batch " + batch));
             return 0;
         }
     }

@@ -3,8 +3,10 @@ package dev.harvest.cli;
 import dev.harvest.app.AppOptions;
 import dev.harvest.app.HarvestApp;
 import dev.harvest.app.TopicAdmin;
+import dev.harvest.config.Durations;
 import dev.harvest.config.PipelineConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -36,8 +38,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--create-topics", description = "Create missing topics before starting")
     boolean createTopics;
 
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "${env:HARVEST_DRAIN_TIMEOUT:-20s}",
+            description = "On SIGTERM, how long attempts already calling their handler may take to finish before the"
+                    + " rest is handed back (default: $HARVEST_DRAIN_TIMEOUT or 20s; 0s hands back at once)")
+    String drainTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
+        Duration drain = drainTimeout();
         PipelineConfig config = pipeline.load();
         if (metricsPort != null) {
             config = config.withMetricsPort(metricsPort);
@@ -46,7 +54,8 @@ final class RunCommand implements Callable<Integer> {
             TopicAdmin.createAll(config);
         }
         Path dir = stateDir != null ? stateDir : Path.of(System.getenv().getOrDefault("HARVEST_STATE_DIR", "harvest-state"));
-        AppOptions options = AppOptions.defaults(dir).withAdmission(mode(admission)).withStreamThreads(threads);
+        AppOptions options = AppOptions.defaults(dir).withAdmission(mode(admission)).withStreamThreads(threads)
+                .withDrainTimeout(drain);
         CountDownLatch stopped = new CountDownLatch(1);
         HarvestApp app = HarvestApp.start(config, options);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -57,6 +66,18 @@ final class RunCommand implements Callable<Integer> {
                 + config.kafka().bootstrapServers() + "; metrics on port " + app.metricsPort());
         stopped.await();
         return 0;
+    }
+
+    private Duration drainTimeout() {
+        try {
+            Duration d = Durations.parse(drainTimeout);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--drain-timeout: " + e.getMessage());
+        }
     }
 
     static AppOptions.AdmissionMode mode(String name) {

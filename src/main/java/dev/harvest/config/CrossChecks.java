@@ -44,6 +44,24 @@ final class CrossChecks {
         handlers.forEach((type, handler) -> checkHandler(type, handler, poolNames, permitNames));
     }
 
+    /** Each redrive rule names a known lane (if any), and no two rules select the same dead letters. */
+    static void redrive(List<LaneConfig> lanes, List<RedriveRule> rules) {
+        Set<String> laneNames = new HashSet<>();
+        lanes.forEach(l -> laneNames.add(l.name()));
+        Set<String> selections = new HashSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            RedriveRule rule = rules.get(i);
+            if (rule.lane() != null && !laneNames.contains(rule.lane())) {
+                throw new ConfigException("redrive[" + i + "].lane", "unknown lane '" + rule.lane() + "'");
+            }
+            String lane = rule.lane() == null ? "every lane" : "lane '" + rule.lane() + "'";
+            if (!selections.add(rule.reason() + "/" + (rule.lane() == null ? "" : rule.lane()))) {
+                throw new ConfigException("redrive[" + i + "]", "duplicate rule for reason '" + rule.reason()
+                        + "' and " + lane);
+            }
+        }
+    }
+
     private static void uniqueTopic(String field, String topic, Set<String> topics) {
         if (!topics.add(topic)) {
             throw new ConfigException(field, "topic '" + topic + "' is used twice");

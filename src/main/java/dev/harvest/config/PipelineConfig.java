@@ -20,12 +20,16 @@ import java.util.Set;
  *                       while a higher lane is backlogged)
  * @param metricsPort    HTTP port of {@code /metrics} and {@code /health/*}; 0 picks a free port
  * @param priorityLag    lag thresholds of {@code priority: strict}
+ * @param redrive        rules of the DLQ redrive job; empty for no job
+ * @param redriveInterval time between two runs of the DLQ redrive job
+ * @param batches        whether the batch tracker runs (task batches: one completion record per batch)
  */
 public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings redis, List<LaneConfig> lanes,
                              RetryConfig retry, String resultsTopic, String deadLetterTopic, Integer maxTaskBytes,
                              List<KeyPoolConfig> keyPools, List<PermitConfig> permits,
                              Map<String, HandlerConfig> handlers, Duration dedupeWindow, Duration admissionWait,
-                             String priority, Integer metricsPort, PriorityLag priorityLag) {
+                             String priority, Integer metricsPort, PriorityLag priorityLag,
+                             List<RedriveRule> redrive, Duration redriveInterval, Boolean batches) {
 
     public PipelineConfig {
         Check.identifier("pipeline", pipeline);
@@ -55,7 +59,12 @@ public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings
             throw new ConfigException("metricsPort", "must be between 0 and 65535, was " + metricsPort);
         }
         priorityLag = priorityLag == null ? PriorityLag.defaults() : priorityLag;
+        redrive = redrive == null ? List.of() : List.copyOf(Check.noEmptyEntries("redrive", redrive));
+        redriveInterval = redriveInterval == null ? Duration.ofMinutes(1)
+                : Check.positive("redriveInterval", redriveInterval);
+        batches = batches != null && batches;
         CrossChecks.run(pipeline, lanes, keyPools, permits, handlers, resultsTopic, deadLetterTopic, retryTopicsOf(pipeline, retry));
+        CrossChecks.redrive(lanes, redrive);
     }
 
     private static List<String> retryTopicsOf(String pipeline, RetryConfig retry) {
@@ -105,24 +114,41 @@ public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings
         topics.addAll(retryTopics());
         topics.add(resultsTopic);
         topics.add(deadLetterTopic);
+        if (batches) {
+            topics.add(batchEventsTopic());
+            topics.add(batchesTopic());
+        }
         return topics;
+    }
+
+    /** Outcomes and declarations of batched tasks, keyed by batch id: {@code <pipeline>.batch-events}. */
+    public String batchEventsTopic() {
+        return pipeline + ".batch-events";
+    }
+
+    /** Progress and completion records of batches, keyed by batch id: {@code <pipeline>.batches}. */
+    public String batchesTopic() {
+        return pipeline + ".batches";
     }
 
     /** A copy with other Kafka settings (used by the embedded demo to point at its own broker). */
     public PipelineConfig withKafka(KafkaSettings newKafka) {
         return new PipelineConfig(pipeline, newKafka, redis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
-                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag);
+                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag,
+                redrive, redriveInterval, batches);
     }
 
     /** A copy with other Redis settings. */
     public PipelineConfig withRedis(RedisSettings newRedis) {
         return new PipelineConfig(pipeline, kafka, newRedis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
-                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag);
+                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag,
+                redrive, redriveInterval, batches);
     }
 
     /** A copy with another metrics port. */
     public PipelineConfig withMetricsPort(int port) {
         return new PipelineConfig(pipeline, kafka, redis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
-                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, port, priorityLag);
+                keyPools, permits, handlers, dedupeWindow, admissionWait, priority, port, priorityLag,
+                redrive, redriveInterval, batches);
     }
 }

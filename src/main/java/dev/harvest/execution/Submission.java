@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Submission {
 
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile boolean started;
     private final List<CompletableFuture<?>> stages = new CopyOnWriteArrayList<>();
 
     /** Stops the attempt; idempotent. */
@@ -24,6 +25,15 @@ public final class Submission {
 
     public boolean isCancelled() {
         return cancelled.get();
+    }
+
+    /** True once the attempt holds its admission and calls (or skips, if recorded) the handler. */
+    public boolean isStarted() {
+        return started;
+    }
+
+    void markStarted() {
+        started = true;
     }
 
     /** Records a stage the attempt waits on; cancels it at once if the attempt was cancelled meanwhile. */

@@ -43,6 +43,7 @@ public final class TaskDispatcher implements AutoCloseable {
     private final ExecutorService executor;
     private final DispatchMetrics metrics;
     private final Map<String, LaneGate> gates = new ConcurrentHashMap<>();
+    private final Drain drain = new Drain();
     private final IdempotencyLedger ledger;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
@@ -79,6 +80,11 @@ public final class TaskDispatcher implements AutoCloseable {
         return gates.get(lane);
     }
 
+    /** The graceful stop of this dispatcher's attempts. */
+    public Drain drain() {
+        return drain;
+    }
+
     public boolean knowsType(String type) {
         return handlers.containsKey(type);
     }
@@ -94,6 +100,9 @@ public final class TaskDispatcher implements AutoCloseable {
         }
         Submission submission = new Submission();
         gate.enter(() -> {
+            if (drain.isDraining()) {
+                submission.cancel();
+            }
             if (submission.isCancelled()) {
                 gate.leave();
                 return;
@@ -130,7 +139,8 @@ public final class TaskDispatcher implements AutoCloseable {
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
             if (error != null) {
                 onDone.accept(immediate(execution, admissionFailure(error)));
-            } else if (submission.isCancelled()) {
+            } else if (submission.isCancelled() || drain.isDraining()) {
+                submission.cancel();
                 release(lease);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
@@ -152,6 +162,7 @@ public final class TaskDispatcher implements AutoCloseable {
 
     private void run(Execution execution, HandlerBinding binding, Lease lease, Submission submission,
                      Consumer<Completion> onDone) {
+        submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
         try {

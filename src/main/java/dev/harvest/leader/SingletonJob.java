@@ -16,4 +16,8 @@ public interface SingletonJob {
      * {@link LeaderToken#token()} to scripts that write shared state, so a deposed leader's write is refused).
      */
     void run(LeaderToken token) throws Exception;
+
+    /** Leadership of this job ended on this instance (lost or resigned): drop whatever only a leader may show. */
+    default void stopped() {
+    }
 }

@@ -20,6 +20,8 @@ public final class MetricNames {
     public static final String RETRIES = "harvest.retries";
     /** Dead letters written, by reason. */
     public static final String DEAD_LETTERS = "harvest.dlq";
+    /** Dead letters the redrive job sent back to their lane, by reason. */
+    public static final String REDRIVEN = "harvest.dlq.redriven";
     /** Records dropped as duplicates by idempotency key. */
     public static final String DUPLICATES = "harvest.duplicates.dropped";
     /** Attempts whose lease was lost while the handler ran. */

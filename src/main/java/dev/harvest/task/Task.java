@@ -12,12 +12,19 @@ import java.util.Optional;
  * @param payloadJson    the task's {@code payload} as JSON text ({@code null} when absent)
  * @param idempotencyKey caller-chosen key for de-duplication and provider idempotency, may be null
  * @param deadline       instant after which the task is no longer worth running, may be null
+ * @param batchId        the batch the task belongs to, may be null
  */
-public record Task(String id, String type, String payloadJson, String idempotencyKey, Instant deadline) {
+public record Task(String id, String type, String payloadJson, String idempotencyKey, Instant deadline,
+                   String batchId) {
 
     public Task {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
+    }
+
+    /** A task outside any batch. */
+    public Task(String id, String type, String payloadJson, String idempotencyKey, Instant deadline) {
+        this(id, type, payloadJson, idempotencyKey, deadline, null);
     }
 
     /** The key a provider should use to recognise a repeated call: the idempotency key, else the id. */

@@ -36,6 +36,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
 
     public static final String INFLIGHT_STORE = "inflight";
     public static final String DEDUPE_STORE = "dedupe";
+    private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final LaneRuntime rt;
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -92,6 +93,9 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         }
         String entryId = entry.partition() + "-" + entry.offset();
         inflight.put(entryId, entry.encode());
+        if (rt.dispatcher().drain().isDraining()) {
+            return; // stopping: the record stays in the store for whoever owns the partition next
+        }
         dispatch(entryId, entry, task);
         awaitRoom();
     }
@@ -102,13 +106,14 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             return;
         }
         long deadline = System.nanoTime() + rt.maxBlock().toNanos();
-        while (running.size() >= rt.laneConfig().maxInFlight()) {
+        while (running.size() >= rt.laneConfig().maxInFlight() && !rt.dispatcher().drain().isDraining()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
             }
             try {
-                Completion c = completions.poll(left, TimeUnit.NANOSECONDS);
+                // In slices, so that a graceful stop that begins meanwhile is seen at once.
+                Completion c = completions.poll(Math.min(left, AWAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
                 if (c != null) {
                     complete(c);
                     drain();
@@ -124,6 +129,9 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         List<KeyValue<String, byte[]>> stored = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = inflight.all()) {
             it.forEachRemaining(stored::add);
+        }
+        if (rt.dispatcher().drain().isDraining()) {
+            return;
         }
         for (KeyValue<String, byte[]> kv : stored) {
             InFlightEntry entry = InFlightEntry.decode(kv.value);
@@ -145,6 +153,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             }
         });
         running.put(entryId, new Running(entry, submission));
+        rt.dispatcher().drain().opened();
     }
 
     private void drain() {
@@ -152,6 +161,23 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         while ((c = completions.poll()) != null) {
             complete(c);
         }
+        if (rt.dispatcher().drain().isDraining()) {
+            handBackUnstarted();
+        }
+    }
+
+    /** Stopping: attempts that have not reached their handler are cancelled and left in the store. */
+    private void handBackUnstarted() {
+        int n = 0;
+        for (var it = running.values().iterator(); it.hasNext(); ) {
+            Running r = it.next();
+            if (!r.submission().isStarted() || r.submission().isCancelled()) {
+                r.submission().cancel();
+                it.remove();
+                n++;
+            }
+        }
+        rt.dispatcher().drain().handedBack(n);
     }
 
     private void complete(Completion c) {
@@ -159,6 +185,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         if (done == null) {
             return;
         }
+        rt.dispatcher().drain().settled(1);
         InFlightEntry entry = done.entry();
         Routed routed = rt.router().route(c, entry);
         forward(routed, c.execution().task().type(), entry);
@@ -219,6 +246,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     public void close() {
         open = false;
         running.values().forEach(r -> r.submission().cancel());
+        rt.dispatcher().drain().settled(running.size());
         running.clear();
         completions.clear();
     }

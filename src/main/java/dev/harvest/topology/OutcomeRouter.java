@@ -100,6 +100,9 @@ public final class OutcomeRouter {
         node.put("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
         node.put("completedAt", c.completedAt().toString());
         node.put("firstSeenAt", Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        if (c.execution().task().batchId() != null) {
+            node.put("batchId", c.execution().task().batchId());
+        }
         Headers headers = entry.copyHeaders();
         headers.remove(HarvestHeaders.DUE_AT);
         headers.remove(HarvestHeaders.ERROR_CLASS);

@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline"}}. Parsing never throws for
+ * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline","batchId"}}. Parsing never throws for
  * bad input; it returns a {@link Parsed} that says what is wrong, so the record can be dead-lettered.
  */
 public final class TaskCodec {
@@ -59,6 +59,9 @@ public final class TaskCodec {
         return fromTree(root, recordKey);
     }
 
+    /** Longest accepted {@code batchId}. */
+    public static final int MAX_BATCH_ID = 200;
+
     private static Parsed fromTree(JsonNode root, String recordKey) {
         if (root == null || !root.isObject()) {
             return new Parsed(null, "task must be a JSON object");
@@ -86,9 +89,16 @@ public final class TaskCodec {
         } catch (DateTimeParseException | IllegalArgumentException e) {
             return new Parsed(null, "field 'deadline' must be an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
         }
+        JsonNode batch = root.get("batchId");
+        if (batch != null && !batch.isNull() && (!batch.isTextual() || batch.asText().isBlank()
+                || batch.asText().length() > MAX_BATCH_ID)) {
+            return new Parsed(null, "field 'batchId' must be a non-empty string of at most " + MAX_BATCH_ID
+                    + " characters");
+        }
         JsonNode payload = root.get("payload");
         String payloadJson = payload == null || payload.isNull() ? null : payload.toString();
-        return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline), null);
+        return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline,
+                text(root, "batchId")), null);
     }
 
     private static Instant deadline(JsonNode root) {
@@ -129,6 +139,28 @@ public final class TaskCodec {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The task JSON with {@code batchId} set.
+     *
+     * @throws IllegalArgumentException when it is not a JSON object or names another batch
+     */
+    public static byte[] withBatchId(byte[] json, String batchId) {
+        try {
+            JsonNode root = MAPPER.readTree(json);
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException("task must be a JSON object");
+            }
+            JsonNode existing = root.get("batchId");
+            if (existing != null && !existing.isNull() && !existing.asText().equals(batchId)) {
+                throw new IllegalArgumentException("task names batch '" + existing.asText() + "', not '" + batchId + "'");
+            }
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root).put("batchId", batchId);
+            return MAPPER.writeValueAsBytes(root);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage());
         }
     }
 

@@ -24,6 +24,10 @@ public final class TopologyFactory {
     public static final String LANE_PROCESSOR = "lane-processor";
     public static final String RETRY_SOURCE = "retry-source";
     public static final String RETRY_GATE = "retry-gate-processor";
+    public static final String BATCH_OUTCOME_SOURCE = "batch-outcome-source";
+    public static final String BATCH_KEYER = "batch-keyer";
+    public static final String BATCH_EVENT_SOURCE = "batch-event-source";
+    public static final String BATCH_TRACKER = "batch-tracker";
 
     private TopologyFactory() {
     }
@@ -71,6 +75,32 @@ public final class TopologyFactory {
             addSink(topology, RetryGateProcessor.laneSink(lane), lane.topic(), RETRY_GATE);
         }
         addSink(topology, RetryGateProcessor.DLQ_SINK, config.deadLetterTopic(), RETRY_GATE);
+        return topology;
+    }
+
+    /** Application id of the batch tracker: {@code <pipeline>-batches}. */
+    public static String batchAppId(PipelineConfig config) {
+        return config.pipeline() + "-batches";
+    }
+
+    /**
+     * The batch tracker's topology: results and dead letters → keyed by batch id → {@code <pipeline>.batch-events}
+     * (where producers also declare batches) → tracker (batch and per-task stores) → {@code <pipeline>.batches}.
+     */
+    public static Topology batches(PipelineConfig config, Clock clock, Duration progressInterval) {
+        Topology topology = new Topology();
+        topology.addSource(BATCH_OUTCOME_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                config.resultsTopic(), config.deadLetterTopic());
+        topology.addProcessor(BATCH_KEYER, () -> new BatchKeyProcessor(config), BATCH_OUTCOME_SOURCE);
+        addSink(topology, "batch-events-sink", config.batchEventsTopic(), BATCH_KEYER);
+        topology.addSource(BATCH_EVENT_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                config.batchEventsTopic());
+        topology.addProcessor(BATCH_TRACKER, () -> new BatchProcessor(clock, progressInterval), BATCH_EVENT_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BatchProcessor.BATCH_STORE),
+                Serdes.String(), Serdes.ByteArray()), BATCH_TRACKER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BatchProcessor.TASK_STORE),
+                Serdes.String(), Serdes.String()), BATCH_TRACKER);
+        addSink(topology, "batches-sink", config.batchesTopic(), BATCH_TRACKER);
         return topology;
     }
 

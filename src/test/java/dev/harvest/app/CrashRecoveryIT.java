@@ -38,8 +38,9 @@ class CrashRecoveryIT {
             }
             producer.flush();
         }
+        // No drain: the stop hands every attempt back at once, as a crash would leave them.
         try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(first)
-                .withAdmission(AppOptions.AdmissionMode.LOCAL))) {
+                .withAdmission(AppOptions.AdmissionMode.LOCAL).withDrainTimeout(Duration.ZERO))) {
             await().alias("tasks of both lanes in flight").atMost(Duration.ofSeconds(60))
                     .until(() -> app.laneGate("high").running() + app.laneGate("low").running() > 0
                             && app.laneGate("high").running() + app.laneGate("high").queued()

@@ -307,7 +307,29 @@ public class PipelineLoaderTest {
                 bad("handlers.fetch.keyPool: unknown key pool 'provider-b'", fetchTail,
                         "keyPool: provider-b, permits: api-calls, timeout: 10s }"),
                 bad("handlers.fetch.permits: unknown permits 'db-calls'", fetchTail,
-                        "keyPool: provider-a, permits: db-calls, timeout: 10s }"));
+                        "keyPool: provider-a, permits: db-calls, timeout: 10s }"),
+                // redrive
+                redrive("redrive[0].reason: must not be blank", "{ after: 10m }"),
+                redrive("redrive[0].reason: must not be blank", "{ reason: \" \", after: 10m }"),
+                redrive("redrive[0].reason: must be one of max-attempts, permanent-failure, malformed, unknown-type, "
+                        + "oversized, expired, was 'max-attempt'", "{ reason: max-attempt, after: 10m }"),
+                redrive("redrive[0].after: is required", "{ reason: max-attempts }"),
+                redrive("redrive[0].after: must be a positive duration, was 0ms", "{ reason: max-attempts, after: 0s }"),
+                redrive("redrive[0].after: not a duration: 'later'", "{ reason: max-attempts, after: later }"),
+                redrive("redrive[0].limit: must be > 0, was 0", "{ reason: max-attempts, after: 10m, limit: 0 }"),
+                redrive("redrive[0].limit: ", "{ reason: max-attempts, after: 10m, limit: many }"),
+                redrive("redrive[0].lane: must use letters", "{ reason: max-attempts, after: 10m, lane: \"a b\" }"),
+                redrive("redrive[1].lane: unknown lane 'urgent'",
+                        "{ reason: max-attempts, after: 10m }, { reason: expired, after: 1h, lane: urgent }"),
+                redrive("redrive[1]: duplicate rule for reason 'max-attempts' and lane 'low'",
+                        "{ reason: max-attempts, after: 10m, lane: low }, { reason: max-attempts, after: 1h, lane: low }"),
+                redrive("redrive[0].interval: unknown field 'interval'",
+                        "{ reason: max-attempts, after: 10m, interval: 1m }"),
+                redrive("redrive[0]: must not be empty", "~"),
+                bad("redriveInterval: must be a positive duration, was 0ms", "admissionWait: 30s",
+                        "admissionWait: 30s\nredriveInterval: 0s"),
+                bad("redriveInterval: not a duration: 'hourly'", "admissionWait: 30s",
+                        "admissionWait: 30s\nredriveInterval: hourly"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -427,6 +449,32 @@ public class PipelineLoaderTest {
     }
 
     @Test
+    void shouldMapRedriveRulesWhenGiven() {
+        String yaml = swap(base, "admissionWait: 30s", """
+                admissionWait: 30s
+                redriveInterval: 30s
+                redrive:
+                  - { reason: max-attempts, after: 10m, limit: 50 }
+                  - { reason: expired, after: 1h, lane: low }
+                """);
+
+        PipelineConfig config = new PipelineLoader(NO_ENV).parse(yaml);
+
+        assertThat(config.redriveInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.redrive()).containsExactly(
+                new RedriveRule("max-attempts", Duration.ofMinutes(10), 50, null),
+                new RedriveRule("expired", Duration.ofHours(1), RedriveRule.DEFAULT_LIMIT, "low"));
+    }
+
+    @Test
+    void shouldHaveNoRedriveRulesWhenTheKeyIsOmitted() {
+        PipelineConfig config = new PipelineLoader(NO_ENV).load(REFERENCE);
+
+        assertThat(config.redrive()).isEmpty();
+        assertThat(config.redriveInterval()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void shouldDefaultMaxAttemptsToTiersPlusOneWhenOmitted() {
         String yaml = swap(base, "maxAttempts: 4, ", "");
 
@@ -454,6 +502,11 @@ public class PipelineLoaderTest {
             yaml = swap(yaml, edits.get(i), edits.get(i + 1));
         }
         return yaml;
+    }
+
+    /** A file with {@code redrive: [ <rules> ]} added. */
+    private static Arguments redrive(String expectedStart, String rules) {
+        return bad(expectedStart, "admissionWait: 30s", "admissionWait: 30s\nredrive: [ " + rules + " ]");
     }
 
     private static Arguments bad(String expectedStart, String... edits) {

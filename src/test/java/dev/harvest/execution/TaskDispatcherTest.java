@@ -329,6 +329,35 @@ class TaskDispatcherTest {
                 .hasMessageContaining("high");
     }
 
+    // ---------------------------------------------------------------- graceful stop
+
+    @Test
+    void shouldFinishStartedAttemptsAndStartNoOtherWhenDraining() {
+        CompletableFuture<TaskOutcome> slow = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        dispatcher = dispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return slow;
+        })), Duration.ofSeconds(5));
+        dispatcher.registerLane(HIGH, 1);
+        CompletableFuture<Completion> first = new CompletableFuture<>();
+        Submission running = dispatcher.submit(execution(task("t1", "work")), first::complete);
+        await().alias("first attempt calls its handler").atMost(SHORT).until(() -> calls.get() == 1);
+        AtomicInteger queuedCallbacks = new AtomicInteger();
+        Submission queued = dispatcher.submit(execution(task("t2", "work")), c -> queuedCallbacks.incrementAndGet());
+
+        dispatcher.drain().begin();
+        slow.complete(new TaskOutcome.Completed("{}"));
+
+        assertThat(first).as("the started attempt finishes").succeedsWithin(SHORT);
+        assertThat(running.isStarted()).isTrue();
+        await().alias("queued attempt handed back").atMost(SHORT).until(queued::isCancelled);
+        assertThat(queued.isStarted()).isFalse();
+        assertThat(calls).as("no handler call after the drain began").hasValue(1);
+        assertThat(queuedCallbacks).as("a handed-back attempt has no completion").hasValue(0);
+        assertLeasesReleased();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private TaskDispatcher dispatcher(Map<String, HandlerBinding> bindings, Duration admissionWait) {

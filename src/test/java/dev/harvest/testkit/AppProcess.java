@@ -48,6 +48,12 @@ public final class AppProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** SIGTERM; waits up to {@code bound} for the process to end and returns its exit code, or -1 if it did not. */
+    public int terminate(java.time.Duration bound) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGTERM, then waits for the graceful shutdown. */
     @Override
     public void close() throws InterruptedException {

@@ -99,25 +99,33 @@ public final class DeadLetterReplayer {
         }
     }
 
+    /**
+     * The dead letters to replay: matching, not replayed before (unless forced) and routable, oldest first; the
+     * limit counts only these, so dead letters no lane can take never crowd out the ones that can be replayed.
+     */
     private Selection select(ReplayRequest request, Set<String> replayed) {
         Optional<LaneConfig> forced = request.toLane() == null ? Optional.empty() : Optional.of(lane(request.toLane()));
         AtomicInteger skipped = new AtomicInteger();
+        List<DeadLetter> unroutable = new ArrayList<>();
         List<DeadLetter> selected;
         try (DeadLetterReader reader = new DeadLetterReader(config)) {
             selected = reader.read(request.filter(), d -> {
-                boolean fresh = request.force() || !replayed.contains(d.coordinates());
-                if (!fresh) {
+                if (!request.force() && replayed.contains(d.coordinates())) {
                     skipped.incrementAndGet();
+                    return false;
                 }
-                return fresh;
+                if (forced.isEmpty() && origin(d).isEmpty()) {
+                    unroutable.add(d);
+                    return false;
+                }
+                return true;
             });
         }
+        unroutable.sort(DeadLetterReader.OLDEST_FIRST);
         List<ReplayReport.Planned> planned = new ArrayList<>();
-        List<DeadLetter> unroutable = new ArrayList<>();
         for (DeadLetter d : selected) {
-            Optional<LaneConfig> target = forced.isPresent() ? forced : origin(d);
-            target.ifPresentOrElse(l -> planned.add(new ReplayReport.Planned(d, l.name(), l.topic())),
-                    () -> unroutable.add(d));
+            LaneConfig target = forced.orElseGet(() -> origin(d).orElseThrow());
+            planned.add(new ReplayReport.Planned(d, target.name(), target.topic()));
         }
         return new Selection(planned, unroutable, skipped.get());
     }

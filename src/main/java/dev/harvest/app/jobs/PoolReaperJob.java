@@ -75,7 +75,9 @@ public final class PoolReaperJob implements SingletonJob {
         if (!token.isValid()) {
             return;
         }
-        admission.reapExpired().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (admission.reapExpired(NAME, token.token()).toCompletableFuture().get(10, TimeUnit.SECONDS) < 0) {
+            return; // the token is no longer the leader's: a successor has taken over
+        }
         for (KeyPoolConfig pool : config.keyPools()) {
             List<KeyStatus> keys = pools.list(pool.name());
             double inUse = keys.stream().filter(k -> k.inUse() > 0).count();
@@ -90,8 +92,9 @@ public final class PoolReaperJob implements SingletonJob {
         }
     }
 
-    /** Called when leadership is lost: stale figures must not linger. */
-    public void forget() {
+    /** Leadership lost: this instance's figures would go stale, so its gauges go back to NaN. */
+    @Override
+    public void stopped() {
         values.replaceAll((k, v) -> Double.NaN);
     }
 }

@@ -139,6 +139,9 @@ public final class RedisLeaderElection implements LeaderElection {
             if (before != isLeading()) {
                 transitions.increment();
                 LOG.info("{} leadership of job {} (token {})", isLeading() ? "gained" : "lost", job.name(), token);
+                if (before) {
+                    job.stopped();
+                }
             }
         }
 
@@ -170,6 +173,7 @@ public final class RedisLeaderElection implements LeaderElection {
             }
             deadlineNanos = Long.MIN_VALUE;
             transitions.increment();
+            job.stopped();
             try {
                 release.run(redis.async(), new String[] {prefix + job.name()}, holderId + "|" + token)
                         .toCompletableFuture().get(2, TimeUnit.SECONDS);

@@ -108,7 +108,7 @@ final class AdmissionScripts {
         return run(COOLDOWN, List.of(pool, keyId, Long.toString(Math.max(0, durationMs)), rateLimited ? "1" : "0"));
     }
 
-    CompletionStage<ScriptReply> reap(int limit) {
-        return run(REAP, List.of(Integer.toString(limit)));
+    CompletionStage<ScriptReply> reap(int limit, String job, long token) {
+        return run(REAP, List.of(Integer.toString(limit), job, Long.toString(token)));
     }
 }

@@ -217,9 +217,13 @@ public final class RedisAdmissionControl implements AdmissionControl {
         return held.isHeld(lease);
     }
 
-    /** Reclaims expired leases of crashed or stalled holders (for the singleton reaper job); returns how many. */
-    public CompletionStage<Integer> reapExpired() {
-        return scripts.reap(1000).thenApply(reply -> reply.intAt(0));
+    /**
+     * Reclaims expired leases of crashed or stalled holders and ended cooldowns, for the singleton reaper job
+     * {@code job} whose leader holds {@code token}; returns how many leases, or -1 (touching nothing) when that
+     * token is no longer the job's leader's.
+     */
+    public CompletionStage<Integer> reapExpired(String job, long token) {
+        return scripts.reap(1000, job, token).thenApply(reply -> reply.intAt(0));
     }
 
     /** Script calls this instance made so far (also in the {@code harvest.redis.calls} meter). */

@@ -54,6 +54,10 @@ class ReplayRecordTest {
         assertThat(DeadLetterFilter.all().withLane("low").matches(d)).isFalse();
         assertThat(DeadLetterFilter.all().withSince(d.failedAt()).matches(d)).isTrue();
         assertThat(DeadLetterFilter.all().withSince(d.failedAt().plusMillis(1)).matches(d)).isFalse();
+        assertThat(DeadLetterFilter.all().withUntil(d.failedAt()).matches(d)).isTrue();
+        assertThat(DeadLetterFilter.all().withUntil(d.failedAt().minusMillis(1)).matches(d)).isFalse();
+        assertThat(DeadLetterFilter.all().withSince(d.failedAt()).withUntil(d.failedAt()).withLimit(3).matches(d))
+                .isTrue();
     }
 
     private static DeadLetter deadLetter(Map<String, String> headers) {

@@ -1,0 +1,121 @@
+package dev.harvest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.config.PipelineLoader;
+import dev.harvest.testkit.TestKafka;
+import dev.harvest.testkit.TestPipelines;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Task batches on a real broker: a batch produced across lanes, with poison tasks in it, is tracked to exactly one
+ * completion record with the right counts, even though the app is stopped mid-batch and replaced by another on a
+ * fresh state directory.
+ */
+class BatchesIT {
+
+    private static final int SIZE = 120;
+    private static final int POISON = 4;
+
+    @TempDir
+    Path first;
+
+    @TempDir
+    Path second;
+
+    @Test
+    void shouldEmitExactlyOneCompletionWithCountsAcrossARestart() throws Exception {
+        PipelineConfig config = new PipelineLoader(n -> null).parse(yaml(TestPipelines.uniqueName("batch")));
+        TopicAdmin.createAll(config);
+        try (TaskProducer producer = new TaskProducer(config)) {
+            for (int i = 0; i < SIZE; i++) {
+                String payload = i % (SIZE / POISON) == 5 ? "{\"poison\":true}" : "{\"n\":" + i + "}";
+                producer.sendJson(i % 2 == 0 ? "high" : "low",
+                        "{\"id\":\"b" + i + "\",\"type\":\"slow\",\"payload\":" + payload + "}", "nightly");
+            }
+            producer.declareBatch("nightly", SIZE);
+            producer.sendJson("high", "{\"id\":\"solo\",\"type\":\"slow\"}");
+            producer.flush();
+        }
+        try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(first)
+                .withAdmission(AppOptions.AdmissionMode.LOCAL).withDrainTimeout(Duration.ZERO))) {
+            await().alias("part of the batch ended and was counted").atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        JsonNode b = BatchReader.latest(config, Duration.ofSeconds(5)).get("nightly");
+                        return b != null && b.path("completed").asLong() + b.path("deadLettered").asLong() >= SIZE / 4;
+                    });
+        }
+        try (HarvestApp replacement = HarvestApp.start(config, AppOptions.defaults(second)
+                .withAdmission(AppOptions.AdmissionMode.LOCAL))) {
+            await().alias("the batch completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> "completed".equals(BatchReader.latest(config, Duration.ofSeconds(5))
+                            .getOrDefault("nightly", missing()).path("status").asText()));
+            List<JsonNode> completions = completions(config);
+            assertThat(completions).as("exactly one completion record for the batch").hasSize(1);
+            JsonNode done = completions.get(0);
+            assertThat(done.path("size").asLong()).isEqualTo(SIZE);
+            assertThat(done.path("completed").asLong()).isEqualTo(SIZE - POISON);
+            assertThat(done.path("deadLettered").asLong()).isEqualTo(POISON);
+            assertThat(done.path("outstanding").asLong()).isZero();
+            assertThat(done.path("p50Ms").asLong()).isPositive();
+            assertThat(done.path("p99Ms").asLong()).isGreaterThanOrEqualTo(done.path("p50Ms").asLong());
+            Map<String, JsonNode> all = BatchReader.latest(config, Duration.ofSeconds(5));
+            assertThat(all.keySet()).as("a task outside any batch makes no batch").containsExactly("nightly");
+        }
+    }
+
+    private static JsonNode missing() {
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    private static List<JsonNode> completions(PipelineConfig config) throws Exception {
+        Properties props = KafkaClientProperties.consumer(config, null);
+        List<JsonNode> out = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            var parts = consumer.partitionsFor(config.batchesTopic()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long idle = 0;
+            while (idle < 3) {
+                var records = consumer.poll(Duration.ofSeconds(1));
+                idle = records.isEmpty() ? idle + 1 : 0;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    JsonNode n = mapper.readTree(r.value());
+                    if ("completed".equals(n.path("status").asText())) {
+                        out.add(n);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String yaml(String name) {
+        return """
+                pipeline: %1$s
+                kafka: { bootstrapServers: "%2$s" }
+                batches: true
+                lanes:
+                  - { name: high, topic: %1$s.tasks.high, partitions: 2, maxInFlight: 8 }
+                  - { name: low,  topic: %1$s.tasks.low,  partitions: 2, maxInFlight: 8 }
+                retry: { delays: [100ms], maxAttempts: 2, jitter: 0.1 }
+                metricsPort: 0
+                handlers:
+                  slow: { kind: simulated, latency: 150ms }
+                """.formatted(name, TestKafka.bootstrapServers());
+    }
+}

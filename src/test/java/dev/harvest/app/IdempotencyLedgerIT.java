@@ -1,0 +1,103 @@
+package dev.harvest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.devstack.MockProvider;
+import dev.harvest.lease.redis.RedisIdempotencyLedger;
+import dev.harvest.redis.RedisClients;
+import dev.harvest.testkit.RedisServerExtension;
+import dev.harvest.testkit.TestKafka;
+import dev.harvest.testkit.TestPipelines;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The idempotency ledger in a real Redis: a task whose result is already recorded (as after a crash between the
+ * provider's answer and the commit) is published from the ledger without calling the provider again, and the
+ * skip is counted; batched lookups and records from many threads each get their own answer.
+ */
+class IdempotencyLedgerIT {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldAnswerEveryConcurrentLookupAndRecordWithItsOwnResult() throws Exception {
+        try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
+            RedisIdempotencyLedger ledger = new RedisIdempotencyLedger(clients, TestPipelines.uniqueName("ledger"),
+                    Duration.ofMinutes(5), 1024);
+            List<CompletableFuture<Void>> puts = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                puts.add(ledger.record("t" + i, "{\"n\":" + i + "}").toCompletableFuture());
+            }
+            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            List<CompletableFuture<Optional<String>>> gets = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                gets.add(ledger.recorded("t" + i).toCompletableFuture());
+            }
+            for (int i = 0; i < 600; i++) {
+                Optional<String> got = gets.get(i).get(10, TimeUnit.SECONDS);
+                if (i < 500) {
+                    assertThat(got).as("t" + i).contains("{\"n\":" + i + "}");
+                } else {
+                    assertThat(got).as("t" + i + " never recorded").isEmpty();
+                }
+            }
+            ledger.record("big", "x".repeat(2000)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(ledger.recorded("big").toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .as("results over the size cap are not kept").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldPublishTheRecordedResultWithoutCallingTheProviderWhenATaskRunsAgain() throws Exception {
+        try (MockProvider provider = MockProvider.builder().rpsPerKey(100).medianLatency(Duration.ofMillis(5))
+                .key("k1", "secret-one-xyz").key("k2", "secret-two-xyz").start()) {
+            String handlers = "  fetch: { kind: http, url: \"" + provider.url()
+                    + "\", keyPool: pool, permits: calls, timeout: 5s }";
+            PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("again"),
+                    TestKafka.bootstrapServers(), handlers, 3).withRedis(REDIS.settings());
+            TopicAdmin.createAll(config);
+            try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
+                new RedisIdempotencyLedger(clients, config.pipeline(), Admission.LEDGER_TTL, Admission.LEDGER_MAX_RESULT)
+                        .record("done-before", "{\"answer\":42}").toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+            try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(stateDir));
+                 TaskProducer producer = new TaskProducer(config);
+                 OutcomeCollector collector = new OutcomeCollector(config, true)) {
+                producer.sendJson("high", "{\"id\":\"done-before\",\"type\":\"fetch\",\"payload\":{\"n\":1}}");
+                producer.sendJson("high", "{\"id\":\"fresh\",\"type\":\"fetch\",\"payload\":{\"n\":2}}");
+                producer.flush();
+                await().alias("both tasks ended").atMost(Duration.ofSeconds(60)).until(() -> {
+                    collector.poll(Duration.ofMillis(200));
+                    return collector.outcomes().size() >= 2;
+                });
+                assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
+                assertThat(provider.callsByTaskId()).as("only the fresh task reached the provider")
+                        .containsOnlyKeys("fresh");
+                assertThat(collector.rawText()).contains("\"answer\":42");
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + app.metricsPort() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).containsPattern("harvest_ledger_skips_total\\{[^}]*lane=\"high\"[^}]*} 1\\.0");
+            }
+        }
+    }
+}
