@@ -8,14 +8,13 @@ import dev.harvest.config.PipelineConfig;
 import dev.harvest.config.PipelineLoader;
 import dev.harvest.testkit.TestKafka;
 import dev.harvest.testkit.TestPipelines;
+import dev.harvest.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,24 +80,12 @@ class BatchesIT {
     }
 
     private static List<JsonNode> completions(PipelineConfig config) throws Exception {
-        Properties props = KafkaClientProperties.consumer(config, null);
-        List<JsonNode> out = new ArrayList<>();
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            var parts = consumer.partitionsFor(config.batchesTopic()).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long idle = 0;
-            while (idle < 3) {
-                var records = consumer.poll(Duration.ofSeconds(1));
-                idle = records.isEmpty() ? idle + 1 : 0;
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    JsonNode n = mapper.readTree(r.value());
-                    if ("completed".equals(n.path("status").asText())) {
-                        out.add(n);
-                    }
-                }
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.all(config, config.batchesTopic())) {
+            JsonNode n = mapper.readTree(r.value());
+            if ("completed".equals(n.path("status").asText())) {
+                out.add(n);
             }
         }
         return out;
