@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harvest.task.Cost;
 import dev.harvest.task.Task;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline"}}. Parsing never throws for
+ * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline","cost"}}; {@code cost} is an
+ * optional number > 0 and <= 1e9. Parsing never throws for
  * bad input; it returns a {@link Parsed} that says what is wrong, so the record can be dead-lettered.
  */
 public final class TaskCodec {
@@ -86,9 +88,14 @@ public final class TaskCodec {
         } catch (DateTimeParseException | IllegalArgumentException e) {
             return new Parsed(null, "field 'deadline' must be an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
         }
+        JsonNode cost = root.get("cost");
+        if (cost != null && !cost.isNull() && (!cost.isNumber() || !Cost.isValid(cost.asDouble()))) {
+            return new Parsed(null, "field 'cost' must be a number > 0 and <= 1e9");
+        }
         JsonNode payload = root.get("payload");
         String payloadJson = payload == null || payload.isNull() ? null : payload.toString();
-        return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline), null);
+        return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline,
+                cost == null || cost.isNull() ? null : cost.asDouble()), null);
     }
 
     private static Instant deadline(JsonNode root) {
@@ -124,6 +131,9 @@ public final class TaskCodec {
         }
         if (task.deadline() != null) {
             node.put("deadline", task.deadline().toString());
+        }
+        if (task.cost() != null) {
+            node.put("cost", task.cost());
         }
         try {
             return MAPPER.writeValueAsBytes(node);
