@@ -19,7 +19,11 @@ final class RateBudgetMonitor {
     private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
 
     void called(String keyId, long costMicros) {
-        calls.computeIfAbsent(keyId, k -> new CopyOnWriteArrayList<>()).add(new Call(System.nanoTime(), costMicros));
+        called(keyId, System.nanoTime(), costMicros);
+    }
+
+    void called(String keyId, long atNanos, long costMicros) {
+        calls.computeIfAbsent(keyId, k -> new CopyOnWriteArrayList<>()).add(new Call(atNanos, costMicros));
     }
 
     Map<String, List<Call>> calls() {

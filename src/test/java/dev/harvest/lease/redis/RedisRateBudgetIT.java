@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,14 +42,16 @@ class RedisRateBudgetIT {
 
     private static final Duration RUN = Duration.ofSeconds(10);
     private static final Duration WINDOW = Duration.ofSeconds(1);
+    private static final int CLAIMERS = 48;
     private static final int REQUESTS = 40;
     private static final double UNITS = 5000;
     private static final int ESTIMATE = 50;
     /**
-     * The monitor stamps a call when the claimer thread has its lease, a little after Redis granted it; a window
-     * of the monitor is shortened by this much so that thread wake-up jitter is not counted as a violation.
+     * The monitor stamps a call when the lease reaches the claimer, a little after Redis granted it (threads of a
+     * loaded 2-core machine wake up to tens of milliseconds late); its windows are this much shorter than the
+     * limit's, so that delivery jitter is not counted as a violation. Counts are compared strictly.
      */
-    private static final long JITTER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long JITTER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final AdmissionFixtures fx = new AdmissionFixtures();
 
@@ -61,27 +64,25 @@ class RedisRateBudgetIT {
     void shouldKeepEveryWindowWithinLimitsAndUseNinetyPercentWhenManyClaimersRunTenSeconds() throws Exception {
         AdmissionSetup setup = setup(uniquePipeline("rates"), List.of(
                 pool("api", new RateLimit(REQUESTS, WINDOW), null, "a1", "a2"),
-                pool("llm", null, new Budget(UNITS, WINDOW), "b1", "b2")), List.of());
+                pool("llm", null, new Budget(UNITS, WINDOW), "b1", "b2"), pool("warm", null, null, "w1", "w2")),
+                List.of());
         List<RedisAdmissionControl> instances = List.of(instance(setup, AdmissionOptions.defaults()),
                 instance(setup, AdmissionOptions.defaults()),
                 instance(setup, AdmissionOptions.defaults().withWakeUp(AdmissionOptions.WakeUp.POLLING)));
+        ExecutorService threads = Executors.newFixedThreadPool(CLAIMERS);
+        // Warm up threads and code paths on an unlimited pool, so that start-up delays do not skew the stamps.
+        claimAll(threads, instances, t -> "warm", Duration.ofSeconds(1), new RateBudgetMonitor());
         RateBudgetMonitor monitor = new RateBudgetMonitor();
-        long start = System.nanoTime();
-        long end = start + RUN.toNanos();
 
-        ExecutorService threads = Executors.newFixedThreadPool(48);
-        List<Future<?>> claimers = new ArrayList<>();
-        for (int t = 0; t < 48; t++) {
-            RedisAdmissionControl control = instances.get(t % 3);
-            String pool = t % 2 == 0 ? "api" : "llm";
-            claimers.add(threads.submit(() -> claimUntil(end, control, pool, monitor)));
-        }
-        for (Future<?> claimer : claimers) {
-            claimer.get(RUN.toSeconds() + 30, TimeUnit.SECONDS);
-        }
+        claimAll(threads, instances, t -> t % 2 == 0 ? "api" : "llm", RUN, monitor);
         threads.shutdown();
 
         long window = WINDOW.toNanos() - JITTER_NANOS;
+        for (String key : List.of("a1", "a2", "b1", "b2")) {
+            System.out.printf("%s: %d calls, cost %.0f, busiest window %d calls / cost %.0f%n", key, monitor.count(key),
+                    Cost.fromMicros(monitor.costMicros(key)), monitor.maxCallsInWindow(key, window),
+                    Cost.fromMicros(monitor.maxCostInWindow(key, window)));
+        }
         for (String key : List.of("a1", "a2")) {
             assertThat(monitor.maxCallsInWindow(key, window)).as("calls of %s in a window", key).isLessThanOrEqualTo(REQUESTS);
             assertThat(monitor.count(key)).as("calls of %s in the run", key)
@@ -157,20 +158,38 @@ class RedisRateBudgetIT {
                 .hasMessageContaining("above the budget");
     }
 
+    private void claimAll(ExecutorService threads, List<RedisAdmissionControl> instances, IntFunction<String> pools,
+                          Duration run, RateBudgetMonitor monitor) throws Exception {
+        long end = System.nanoTime() + run.toNanos();
+        List<Future<?>> claimers = new ArrayList<>();
+        for (int t = 0; t < CLAIMERS; t++) {
+            RedisAdmissionControl control = instances.get(t % instances.size());
+            String pool = pools.apply(t);
+            claimers.add(threads.submit(() -> claimUntil(end, control, pool, monitor)));
+        }
+        for (Future<?> claimer : claimers) {
+            claimer.get(run.toSeconds() + 30, TimeUnit.SECONDS);
+        }
+    }
+
     private void claimUntil(long end, RedisAdmissionControl control, String pool, RateBudgetMonitor monitor) {
         AtomicInteger n = new AtomicInteger();
         while (System.nanoTime() < end) {
             Lease lease;
+            long[] grantedAt = new long[1];
             try {
                 lease = control.acquire(new AdmissionRequest("t-" + n.incrementAndGet(), NORMAL, pool, null,
                         pool.equals("llm") ? ESTIMATE : 1), Duration.ofNanos(end - System.nanoTime()))
-                        .toCompletableFuture().join();
+                        .thenApply(l -> {
+                            grantedAt[0] = System.nanoTime();
+                            return l;
+                        }).toCompletableFuture().join();
             } catch (CompletionException e) {
                 assertThat(e).hasCauseInstanceOf(AdmissionTimeoutException.class);
                 return;
             }
             int actual = pool.equals("llm") ? ThreadLocalRandom.current().nextInt(10, ESTIMATE + 1) : 1;
-            monitor.called(lease.keyId(), Cost.toMicros(actual));
+            monitor.called(lease.keyId(), grantedAt[0], Cost.toMicros(actual));
             simulateCall();
             control.release(lease, pool.equals("llm") ? (double) actual : null);
         }
