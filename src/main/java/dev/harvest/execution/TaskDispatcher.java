@@ -131,7 +131,7 @@ public final class TaskDispatcher implements AutoCloseable {
             return;
         }
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
-                binding.keyPool(), binding.permits());
+                binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
@@ -189,7 +189,7 @@ public final class TaskDispatcher implements AutoCloseable {
                     admission.cooldown(lease, limited.retryAfter());
                 }
             }
-            release(lease);
+            release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null);
             Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
             if (result instanceof TaskOutcome.Completed done) {
                 ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> onDone.accept(completion));
@@ -222,10 +222,15 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private void release(Lease lease) {
+        release(lease, null);
+    }
+
+    /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
+    private void release(Lease lease, Double actualCost) {
         if (lease.holdsNothing()) {
             return;
         }
-        admission.release(lease).whenComplete((v, e) -> {
+        admission.release(lease, actualCost).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());
             }
