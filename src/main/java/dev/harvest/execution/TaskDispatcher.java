@@ -44,6 +44,8 @@ public final class TaskDispatcher implements AutoCloseable {
     private final DispatchMetrics metrics;
     private final Map<String, LaneGate> gates = new ConcurrentHashMap<>();
     private final Drain drain = new Drain();
+    /** The actual cost of an attempt that never reached its handler: its whole reservation is refunded. */
+    private static final Double NOT_RUN = 0.0;
     private final IdempotencyLedger ledger;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
@@ -141,7 +143,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 onDone.accept(immediate(execution, admissionFailure(error)));
             } else if (submission.isCancelled() || drain.isDraining()) {
                 submission.cancel();
-                release(lease);
+                release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
                 run(execution, binding, lease, submission, onDone);
@@ -171,7 +173,7 @@ public final class TaskDispatcher implements AutoCloseable {
             secret = Optional.empty();
         }
         if (lease.keyId() != null && secret.isEmpty()) {
-            release(lease);
+            release(lease, NOT_RUN);
             onDone.accept(immediate(execution, new TaskOutcome.RetryLater(Duration.ZERO, "MissingSecret",
                     "no secret available for key '" + lease.keyId() + "' of pool '" + lease.keyPool() + "'")));
             return;
@@ -221,9 +223,6 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    private void release(Lease lease) {
-        release(lease, null);
-    }
 
     /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
     private void release(Lease lease, Double actualCost) {

@@ -26,8 +26,9 @@ public interface AdmissionControl extends AutoCloseable {
 
     /**
      * Gives a lease back and settles its cost: {@code actualCost} (when not null) replaces the cost reserved at
-     * admission in the key's budget window, refunding the difference or charging the extra. Idempotent; a lease
-     * that was already lost or released changes nothing, and its reservation stands.
+     * admission in the key's budget window, refunding the difference or charging the extra; {@code 0} refunds it
+     * all (the task never reached the provider). Idempotent; a lease that was already lost or released changes
+     * nothing, and its reservation stands.
      */
     CompletionStage<Void> release(Lease lease, Double actualCost);
 

@@ -95,9 +95,9 @@ public final class InJvmAdmissionControl implements AdmissionControl {
             Long charge = reserved.remove(lease.leaseId());
             if (lease.keyPool() != null) {
                 pools.get(lease.keyPool()).release(lease.keyId());
-                if (charge != null && actualCost != null && Cost.isValid(actualCost)) {
+                if (charge != null && actualCost != null && (actualCost == 0 || Cost.isValid(actualCost))) {
                     pools.get(lease.keyPool()).settle(lease.keyId(), lease.leaseId(), charge,
-                            Cost.toMicros(actualCost), clock.instant());
+                            actualCost == 0 ? 0 : Cost.toMicros(actualCost), clock.instant());
                 }
             }
             if (lease.permits() != null) {

@@ -195,8 +195,9 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
     }
 
+    /** Gives back a grant its waiter never received: nothing was done with it, so its reservation is refunded. */
     private void cancel(String leaseId) {
-        releaser.release(leaseId, "*", "", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
+        releaser.release(leaseId, "*", "0", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
     }
 
     @Override
@@ -204,7 +205,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         if (lease.holdsNothing()) {
             return CompletableFuture.completedFuture(null);
         }
-        String actual = actualCost == null || !Cost.isValid(actualCost) ? "" : Long.toString(Cost.toMicros(actualCost));
+        String actual = actualCost == null ? "" : actualCost == 0 ? "0"
+                : Cost.isValid(actualCost) ? Long.toString(Cost.toMicros(actualCost)) : "";
         held.untrack(lease);
         long ttl = setup.leaseTtl(lease.permits(), options.keyOnlyLeaseTtl()).toNanos();
         return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), actual, ttl);
