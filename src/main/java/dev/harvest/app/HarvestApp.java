@@ -69,7 +69,7 @@ public final class HarvestApp implements AutoCloseable {
         this.handlers = new HandlerFactory();
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("harvest-dispatch"));
-        this.dispatcher = new TaskDispatcher(Bindings.of(config, handlers), admission.control(),
+        this.dispatcher = new TaskDispatcher(Bindings.of(config, handlers, options.clock()), admission.control(),
                 new ConfigSecretResolver(config.keyPools(), System::getenv, admission.secrets()),
                 config.admissionWait(), options.clock(), executor, new DispatchMetrics(registry), admission.ledger());
         new JvmMemoryMetrics().bindTo(registry);
