@@ -11,8 +11,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +42,8 @@ public final class HandlerBreaker {
     private final Duration wait;
     private final Clock clock;
     private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
     private volatile Instant openUntil = Instant.MIN;
 
     private HandlerBreaker(String handler, CircuitBreaker breaker, Duration wait, Clock clock) {
@@ -47,8 +53,11 @@ public final class HandlerBreaker {
         this.clock = clock;
         breaker.getEventPublisher().onStateTransition(event -> {
             State to = map(event.getStateTransition().getToState());
+            generation.incrementAndGet();
             if (to == State.OPEN) {
                 openUntil = clock.instant().plus(wait);
+                // Tasks still waiting for a key and a permit were let in while the breaker was closed: stop them.
+                waiting.forEach(f -> f.cancel(false));
             }
             listeners.forEach(l -> l.accept(to));
         });
@@ -84,7 +93,9 @@ public final class HandlerBreaker {
 
     /** A pass for one call, or empty while the breaker is open (or all half-open probes are out). */
     public Optional<BreakerPass> tryAcquire() {
-        return breaker.tryAcquirePermission() ? Optional.of(new BreakerPass(this)) : Optional.empty();
+        // Read after the call: asking may itself move an open breaker on to half-open.
+        return breaker.tryAcquirePermission() ? Optional.of(new BreakerPass(this, generation.get()))
+                : Optional.empty();
     }
 
     /**
@@ -124,6 +135,19 @@ public final class HandlerBreaker {
     /** How long the breaker stays open once it opens. */
     public Duration waitDuration() {
         return wait;
+    }
+
+    long generation() {
+        return generation.get();
+    }
+
+    /** Cancels {@code admission} if the breaker opens before it completes. */
+    void cancelOnOpen(CompletableFuture<?> admission) {
+        waiting.add(admission);
+        admission.whenComplete((v, e) -> waiting.remove(admission));
+        if (state() == State.OPEN) {
+            admission.cancel(false);
+        }
     }
 
     void record(TaskOutcome outcome, long nanos) {

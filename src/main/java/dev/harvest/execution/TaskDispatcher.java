@@ -151,9 +151,17 @@ public final class TaskDispatcher implements AutoCloseable {
         long waitStart = System.nanoTime();
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
+        pass.guard(admission);
         admission.whenComplete((lease, error) -> {
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
-            if (error != null) {
+            if (pass.turnedAway()) {
+                // The breaker opened while this task waited for its key and permit.
+                if (lease != null) {
+                    release(lease);
+                }
+                metrics.breakerRejected(binding.breaker());
+                onDone.accept(immediate(execution, binding.breaker().rejection()));
+            } else if (error != null) {
                 pass.release();
                 onDone.accept(immediate(execution, admissionFailure(error)));
             } else if (submission.isCancelled() || drain.isDraining()) {

@@ -1,6 +1,7 @@
 package dev.harvest.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.harvest.config.BreakerConfig;
 import dev.harvest.config.KeyConfig;
@@ -9,6 +10,7 @@ import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PermitConfig;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.KeySecret;
+import dev.harvest.lease.Lease;
 import dev.harvest.lease.local.InJvmAdmissionControl;
 import dev.harvest.task.Attempt;
 import dev.harvest.task.DeadLetterReason;
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +90,31 @@ class DispatcherBreakerTest {
     }
 
     @Test
+    void shouldTurnAwayTasksWaitingForAPermitWhenBreakerOpensMeanwhile() {
+        start(new BreakerConfig(true, 50, 100, Duration.ofSeconds(2), 4, 4, WAIT, 1), Duration.ofSeconds(5));
+        failTimes(3);
+        List<Lease> hogs = hog(3);
+        CompletableFuture<TaskOutcome> fourth = new CompletableFuture<>();
+        answers.add(fourth);
+        List<CompletableFuture<Completion>> first = List.of(submit("fourth"));
+        awaitCalls(4);
+        List<CompletableFuture<Completion>> waiting = IntStream.range(0, 3)
+                .mapToObj(i -> submit("waiting-" + i)).toList();
+
+        fourth.complete(FAIL);
+
+        first.forEach(c -> assertThat(c).succeedsWithin(SHORT));
+        for (CompletableFuture<Completion> c : waiting) {
+            assertThat(c).succeedsWithin(SHORT);
+            assertThat(c.join().outcome()).isInstanceOfSatisfying(TaskOutcome.RetryLater.class,
+                    r -> assertThat(r.errorClass()).isEqualTo("CircuitOpen"));
+        }
+        assertThat(calls).as("no call after the breaker opened").hasValue(4);
+        hogs.forEach(l -> admission.release(l).toCompletableFuture().join());
+        await().alias("permits back").atMost(SHORT).until(() -> admission.permitsInUse("calls") == 0);
+    }
+
+    @Test
     void shouldLetOneProbeThroughAndCloseWhenItSucceedsAfterTheWait() {
         start(new BreakerConfig(true, 50, 100, Duration.ofSeconds(2), 4, 4, WAIT, 1), SHORT);
         failTimes(4);
@@ -128,7 +156,7 @@ class DispatcherBreakerTest {
         start(new BreakerConfig(true, 50, 100, Duration.ofSeconds(2), 4, 4, WAIT, 1), Duration.ofMillis(50));
         failTimes(4);
         clock.advance(WAIT.plusMillis(1));
-        List<dev.harvest.lease.Lease> hogs = hogAllPermits();
+        List<Lease> hogs = hogAllPermits();
 
         assertThat(((TaskOutcome.RetryLater) run("probe").outcome()).errorClass()).isEqualTo("AdmissionTimeout");
         hogs.forEach(l -> admission.release(l).toCompletableFuture().join());
@@ -193,14 +221,18 @@ class DispatcherBreakerTest {
         }
     }
 
-    private List<dev.harvest.lease.Lease> hogAllPermits() {
-        return java.util.stream.IntStream.range(0, 4).mapToObj(i -> admission.tryAcquire(
+    private List<Lease> hogAllPermits() {
+        return hog(4);
+    }
+
+    private List<Lease> hog(int permits) {
+        return IntStream.range(0, permits).mapToObj(i -> admission.tryAcquire(
                 new AdmissionRequest("hog-" + i, HIGH, null, "calls")).toCompletableFuture().join().orElseThrow())
                 .toList();
     }
 
     private void awaitCalls(int n) {
-        org.awaitility.Awaitility.await().alias(n + " handler calls").atMost(SHORT).until(() -> calls.get() >= n);
+        await().alias(n + " handler calls").atMost(SHORT).until(() -> calls.get() >= n);
     }
 
     private CompletableFuture<Completion> submit(String id) {
