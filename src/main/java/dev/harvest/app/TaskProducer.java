@@ -59,11 +59,8 @@ public final class TaskProducer implements AutoCloseable {
      */
     public Future<RecordMetadata> declareBatch(String batchId, long size) {
         requireBatches();
-        if (batchId == null || batchId.isBlank() || batchId.length() > TaskCodec.MAX_BATCH_ID) {
-            throw new IllegalArgumentException("batch id must be a non-empty string of at most "
-                    + TaskCodec.MAX_BATCH_ID + " characters");
-        }
-        return send(new ProducerRecord<>(config.batchEventsTopic(), batchId.getBytes(StandardCharsets.UTF_8),
+        return send(new ProducerRecord<>(config.batchEventsTopic(),
+                BatchEvents.checkBatchId(batchId).getBytes(StandardCharsets.UTF_8),
                 BatchEvents.declaration(size, System.currentTimeMillis())));
     }
 

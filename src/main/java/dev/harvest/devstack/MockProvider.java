@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code POST /v1/work} answers 401 without {@code Authorization: Bearer <known secret>}; 429 with
  * {@code Retry-After} (seconds) when the key exceeds its requests per second; 400 for a body that is not
- * JSON or carries {@code "poison": true}; 500 at the configured error rate; otherwise 200 with
+ * JSON or carries {@code "poison": true}; 503 to everything during an {@link #outage}; 500 at the configured
+ * error rate; otherwise 200 with
  * {@code {"ok": true, "keyId", "taskId", "echo": <body>}}. Answers other than 401/429 come after a
  * long-tailed latency (lognormal around a median), sent from a scheduler so that slow answers hold no
  * thread and many requests can be in flight. Statistics are kept per key <em>id</em>, never per secret,
@@ -53,6 +55,7 @@ public final class MockProvider implements AutoCloseable {
     private final AtomicLong unauthorized = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicLong outageEndsNanos = new AtomicLong(System.nanoTime());
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY every reply waits for the
@@ -115,6 +118,14 @@ public final class MockProvider implements AutoCloseable {
     /** Requests in flight now, over all keys. */
     public int concurrentTotal() {
         return inFlight.get();
+    }
+
+    /**
+     * Answers every authenticated request with 503 from now on for {@code duration}, then recovers by itself:
+     * a provider that is down for a while. Calls during the outage count as server errors.
+     */
+    public void outage(Duration duration) {
+        outageEndsNanos.set(System.nanoTime() + duration.toNanos());
     }
 
     /** Requests refused with 401. */
@@ -194,6 +205,10 @@ public final class MockProvider implements AutoCloseable {
             if (payload == null || payload.path("poison").asBoolean(false)) {
                 status = 400;
                 answer = "{\"error\":\"rejected payload\"}";
+            } else if (System.nanoTime() - outageEndsNanos.get() < 0) {
+                key.serverErrors.incrementAndGet();
+                status = 503;
+                answer = "{\"error\":\"provider unavailable\"}";
             } else if (random.nextDouble() < options.errorRate()) {
                 key.serverErrors.incrementAndGet();
                 status = 500;

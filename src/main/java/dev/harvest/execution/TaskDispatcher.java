@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,6 +69,8 @@ public final class TaskDispatcher implements AutoCloseable {
         this.clock = clock;
         this.executor = executor;
         this.metrics = metrics;
+        this.handlers.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull)
+                .forEach(metrics::registerBreaker);
     }
 
     /** Declares a lane and its in-flight cap; call once per lane before submitting. */
@@ -132,21 +135,44 @@ public final class TaskDispatcher implements AutoCloseable {
                     "DeadlinePassed", "deadline " + execution.task().deadline() + " passed before the task ran")));
             return;
         }
+        // The breaker is asked first: while it is open, a task takes neither a key nor a permit.
+        Optional<BreakerPass> pass = binding.breaker() == null ? Optional.of(BreakerPass.none())
+                : binding.breaker().tryAcquire();
+        if (pass.isEmpty()) {
+            metrics.breakerRejected(binding.breaker());
+            onDone.accept(immediate(execution, binding.breaker().rejection()));
+            return;
+        }
+        admit(execution, binding, pass.get(), submission, onDone);
+    }
+
+    private void admit(Execution execution, HandlerBinding binding, BreakerPass pass, Submission submission,
+                       Consumer<Completion> onDone) {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
+        pass.guard(admission);
         admission.whenComplete((lease, error) -> {
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
-            if (error != null) {
+            if (pass.turnedAway()) {
+                // The breaker opened while this task waited for its key and permit.
+                if (lease != null) {
+                    release(lease, NOT_RUN);
+                }
+                metrics.breakerRejected(binding.breaker());
+                onDone.accept(immediate(execution, binding.breaker().rejection()));
+            } else if (error != null) {
+                pass.release();
                 onDone.accept(immediate(execution, admissionFailure(error)));
             } else if (submission.isCancelled() || drain.isDraining()) {
+                pass.release();
                 submission.cancel();
                 release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, lease, submission, onDone);
+                run(execution, binding, pass, lease, submission, onDone);
             }
         });
     }
@@ -162,8 +188,8 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    private void run(Execution execution, HandlerBinding binding, Lease lease, Submission submission,
-                     Consumer<Completion> onDone) {
+    private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
+                     Submission submission, Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
@@ -173,6 +199,7 @@ public final class TaskDispatcher implements AutoCloseable {
             secret = Optional.empty();
         }
         if (lease.keyId() != null && secret.isEmpty()) {
+            pass.release();
             release(lease, NOT_RUN);
             onDone.accept(immediate(execution, new TaskOutcome.RetryLater(Duration.ZERO, "MissingSecret",
                     "no secret available for key '" + lease.keyId() + "' of pool '" + lease.keyPool() + "'")));
@@ -180,10 +207,16 @@ public final class TaskDispatcher implements AutoCloseable {
         }
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
                 lease.keyId(), secret.orElse(null));
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, context, submission);
+        long callStart = System.nanoTime();
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
+            if (submission.isCancelled()) {
+                pass.release();
+            } else {
+                pass.record(result, System.nanoTime() - callStart);
+            }
             boolean lost = !lease.holdsNothing() && !admission.isHeld(lease);
             if (result instanceof TaskOutcome.RateLimited limited) {
                 metrics.rateLimited(lease.keyPool(), lease.keyId());
@@ -202,9 +235,11 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
-                                                          TaskContext context, Submission submission) {
+                                                          BreakerPass pass, TaskContext context,
+                                                          Submission submission) {
         return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
             if (recorded.isPresent()) {
+                pass.release();
                 metrics.ledgerSkip(execution.lane());
                 return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
             }

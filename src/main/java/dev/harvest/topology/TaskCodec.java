@@ -144,6 +144,9 @@ public final class TaskCodec {
         if (task.cost() != null) {
             node.put("cost", task.cost());
         }
+        if (task.batchId() != null) {
+            node.put("batchId", task.batchId());
+        }
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {

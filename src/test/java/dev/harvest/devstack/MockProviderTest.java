@@ -51,6 +51,21 @@ class MockProviderTest {
     }
 
     @Test
+    void shouldAnswer503DuringAnOutageAndRecoverByItselfWhenItEnds() throws IOException {
+        provider = MockProvider.builder().key("key-1", SECRET).medianLatency(Duration.ZERO).start();
+
+        assertThat(send(SECRET, "t-0", "{}").statusCode()).as("before the outage").isEqualTo(200);
+
+        provider.outage(Duration.ofSeconds(1));
+        assertThat(send(SECRET, "t-1", "{}").statusCode()).isEqualTo(503);
+        assertThat(provider.keyStats("key-1").serverErrors()).isEqualTo(1);
+        await().alias("the outage ends").atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> send(SECRET, "t-2", "{}").statusCode() == 200);
+
+        assertThat(provider.completionsByTaskId()).containsEntry("t-2", 1L).doesNotContainKey("t-1");
+    }
+
+    @Test
     void shouldAnswer429WithRetryAfterWhenKeyExceedsItsRate() throws IOException {
         provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(1).medianLatency(Duration.ZERO).start();
 

@@ -105,7 +105,9 @@ class InJvmAdmissionControlTest {
         }
 
         assertThat(leases).hasValue(16 * 150);
-        assertThat(perKeyMax).containsOnlyKeys("k1", "k2", "k3");
+        // Which keys get used depends on how the threads happen to overlap; the caps must hold whatever it is.
+        assertThat(perKeyMax).isNotEmpty();
+        assertThat(perKeyMax.keySet()).isSubsetOf("k1", "k2", "k3");
         assertThat(perKeyMax.values()).allSatisfy(max -> assertThat(max.get()).isBetween(1, 2));
         assertThat(permitsMax.get()).isBetween(1, 4);
         assertThat(admission.permitsInUse("calls")).isZero();
