@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.harvest.client.Backpressure;
+import dev.harvest.client.HarvestProducer;
+import dev.harvest.client.NewTask;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.config.PipelineLoader;
 import dev.harvest.testkit.TestKafka;
@@ -27,6 +30,7 @@ class BatchesIT {
 
     private static final int SIZE = 120;
     private static final int POISON = 4;
+    private static final int SMALL = 10;
 
     @TempDir
     Path first;
@@ -38,14 +42,19 @@ class BatchesIT {
     void shouldEmitExactlyOneCompletionWithCountsAcrossARestart() throws Exception {
         PipelineConfig config = new PipelineLoader(n -> null).parse(yaml(TestPipelines.uniqueName("batch")));
         TopicAdmin.createAll(config);
-        try (TaskProducer producer = new TaskProducer(config)) {
+        try (HarvestProducer producer = HarvestProducer.create(config, Backpressure.failFast())) {
             for (int i = 0; i < SIZE; i++) {
                 String payload = i % (SIZE / POISON) == 5 ? "{\"poison\":true}" : "{\"n\":" + i + "}";
-                producer.sendJson(i % 2 == 0 ? "high" : "low",
-                        "{\"id\":\"b" + i + "\",\"type\":\"slow\",\"payload\":" + payload + "}", "nightly");
+                producer.submitJson("{\"id\":\"b" + i + "\",\"type\":\"slow\",\"payload\":" + payload + "}",
+                        i % 2 == 0 ? "high" : "low", "nightly");
             }
             producer.declareBatch("nightly", SIZE);
-            producer.sendJson("high", "{\"id\":\"solo\",\"type\":\"slow\"}");
+            producer.submitJson("{\"id\":\"solo\",\"type\":\"slow\"}", "high");
+            List<NewTask> small = new ArrayList<>();
+            for (int i = 0; i < SMALL; i++) {
+                small.add(NewTask.of("slow", "{\"n\":" + i + "}"));
+            }
+            producer.submitBatch("small", small, "low");
             producer.flush();
         }
         try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(first)
@@ -61,7 +70,7 @@ class BatchesIT {
             await().alias("the batch completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> "completed".equals(BatchReader.latest(config, Duration.ofSeconds(5))
                             .getOrDefault("nightly", missing()).path("status").asText()));
-            List<JsonNode> completions = completions(config);
+            List<JsonNode> completions = completions(config, "nightly");
             assertThat(completions).as("exactly one completion record for the batch").hasSize(1);
             JsonNode done = completions.get(0);
             assertThat(done.path("size").asLong()).isEqualTo(SIZE);
@@ -70,8 +79,14 @@ class BatchesIT {
             assertThat(done.path("outstanding").asLong()).isZero();
             assertThat(done.path("p50Ms").asLong()).isPositive();
             assertThat(done.path("p99Ms").asLong()).isGreaterThanOrEqualTo(done.path("p50Ms").asLong());
+            await().alias("the batch sent with submitBatch completed").atMost(Duration.ofSeconds(30))
+                    .until(() -> "completed".equals(BatchReader.latest(config, Duration.ofSeconds(5))
+                            .getOrDefault("small", missing()).path("status").asText()));
             Map<String, JsonNode> all = BatchReader.latest(config, Duration.ofSeconds(5));
-            assertThat(all.keySet()).as("a task outside any batch makes no batch").containsExactly("nightly");
+            assertThat(all.keySet()).as("a task outside any batch makes no batch")
+                    .containsExactlyInAnyOrder("nightly", "small");
+            assertThat(all.get("small").path("completed").asLong()).isEqualTo(SMALL);
+            assertThat(completions(config, "small")).hasSize(1);
         }
     }
 
@@ -79,12 +94,12 @@ class BatchesIT {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
-    private static List<JsonNode> completions(PipelineConfig config) throws Exception {
+    private static List<JsonNode> completions(PipelineConfig config, String batchId) throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         List<JsonNode> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicRecords.all(config, config.batchesTopic())) {
             JsonNode n = mapper.readTree(r.value());
-            if ("completed".equals(n.path("status").asText())) {
+            if ("completed".equals(n.path("status").asText()) && batchId.equals(n.path("batchId").asText())) {
                 out.add(n);
             }
         }
