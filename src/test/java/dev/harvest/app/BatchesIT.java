@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.harvest.client.Backpressure;
 import dev.harvest.client.HarvestProducer;
 import dev.harvest.client.NewTask;
+import dev.harvest.cli.HarvestCli;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.config.PipelineLoader;
 import dev.harvest.testkit.TestKafka;
 import dev.harvest.testkit.TestPipelines;
 import dev.harvest.testkit.TopicRecords;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,51 @@ class BatchesIT {
             assertThat(all.get("small").path("completed").asLong()).isEqualTo(SMALL);
             assertThat(completions(config, "small")).hasSize(1);
         }
+    }
+
+    @Test
+    void shouldTrackABatchProducedAndListedFromTheCommandLine() throws Exception {
+        String name = TestPipelines.uniqueName("clibatch");
+        Path file = first.resolve("pipeline.yaml");
+        Files.writeString(file, yaml(name));
+        PipelineConfig config = new PipelineLoader(n -> null).load(file);
+        TopicAdmin.createAll(config);
+        Path tasks = first.resolve("tasks.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            lines.append("{\"id\":\"c").append(i).append("\",\"type\":\"slow\"}\n");
+        }
+        Files.writeString(tasks, lines);
+        assertThat(cli("produce", "--topology", file.toString(), "--lane", "low", "--file", tasks.toString(),
+                "--batch", "cli-1")).contains("produced 20 tasks to lane low as batch cli-1");
+        try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(second)
+                .withAdmission(AppOptions.AdmissionMode.LOCAL))) {
+            await().alias("the batch completed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> cli("batches", "list", "--topology", file.toString()).lines()
+                            .anyMatch(l -> l.startsWith("cli-1 ") && l.contains("completed")));
+        }
+        JsonNode shown = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                cli("batches", "show", "cli-1", "--topology", file.toString()));
+        assertThat(shown.path("size").asLong()).isEqualTo(20);
+        assertThat(shown.path("completed").asLong()).isEqualTo(20);
+        assertThat(HarvestCli.execute("batches", "show", "nope", "--topology", file.toString()))
+                .as("an unknown batch is an error").isEqualTo(2);
+    }
+
+    /** Runs the CLI in this JVM and returns what it printed; fails unless it exits 0. */
+    private static String cli(String... args) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = HarvestCli.execute(args);
+        } finally {
+            System.setOut(original);
+        }
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).as("exit code of %s; output: %s", String.join(" ", args), text).isZero();
+        return text;
     }
 
     private static JsonNode missing() {
