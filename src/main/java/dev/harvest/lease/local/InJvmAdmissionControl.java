@@ -196,7 +196,7 @@ public final class InJvmAdmissionControl implements AdmissionControl {
         }
         for (Map.Entry<Waiter, Lease> g : granted) {
             if (!g.getKey().future.complete(g.getValue())) {
-                release(g.getValue());
+                release(g.getValue(), 0.0); // nobody took the grant: it was never used, so it costs nothing
             }
         }
     }

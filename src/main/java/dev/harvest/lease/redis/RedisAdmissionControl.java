@@ -42,6 +42,9 @@ import java.util.function.LongSupplier;
  */
 public final class RedisAdmissionControl implements AdmissionControl {
 
+    /** The actual cost of a lease that was never used. */
+    private static final Double UNUSED = 0.0;
+
     private final RedisClients clients;
     private final AdmissionSetup setup;
     private final AdmissionOptions options;
@@ -297,11 +300,12 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final class Outcomes implements AcquireBatcher.Outcomes {
         @Override
         public void granted(Waiter w, Lease lease) {
+            // A grant nobody takes (the waiter timed out or went away) was never used: its reservation is refunded.
             if (w.settle() && !closed.get()) {
                 held.track(lease, w.ttlMillis, w.request.lane().name());
-                w.deliver(callbacks, lease, RedisAdmissionControl.this::release);
+                w.deliver(callbacks, lease, unused -> release(unused, UNUSED));
             } else {
-                release(lease);
+                release(lease, UNUSED);
             }
         }
 

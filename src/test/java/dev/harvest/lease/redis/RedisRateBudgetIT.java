@@ -48,10 +48,11 @@ class RedisRateBudgetIT {
     private static final int ESTIMATE = 50;
     /**
      * The monitor stamps a call when the lease reaches the claimer, a little after Redis granted it (threads of a
-     * loaded 2-core machine wake up to tens of milliseconds late); its windows are this much shorter than the
-     * limit's, so that delivery jitter is not counted as a violation. Counts are compared strictly.
+     * loaded 2-core machine wake up to a hundred milliseconds and more late); its windows are this much shorter
+     * than the limit's, so that delivery jitter is not counted as a violation. Counts are compared strictly: an
+     * admission that let a burst through (as GCRA with a burst allows, up to 2N-1 in a window) still shows.
      */
-    private static final long JITTER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long JITTER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final AdmissionFixtures fx = new AdmissionFixtures();
 
