@@ -13,17 +13,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RateBudgetMonitor {
 
-    record Call(long atNanos, long costMicros) {
+    /** A call whose grant happened at some moment in {@code [fromNanos, toNanos]}, as seen from this side. */
+    record Call(long fromNanos, long toNanos, long costMicros) {
     }
 
     private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
 
     void called(String keyId, long costMicros) {
-        called(keyId, System.nanoTime(), costMicros);
+        long now = System.nanoTime();
+        called(keyId, now, now, costMicros);
     }
 
-    void called(String keyId, long atNanos, long costMicros) {
-        calls.computeIfAbsent(keyId, k -> new CopyOnWriteArrayList<>()).add(new Call(atNanos, costMicros));
+    /** A call granted between {@code fromNanos} (the request went out) and {@code toNanos} (the answer came in). */
+    void called(String keyId, long fromNanos, long toNanos, long costMicros) {
+        calls.computeIfAbsent(keyId, k -> new CopyOnWriteArrayList<>()).add(new Call(fromNanos, toNanos, costMicros));
     }
 
     Map<String, List<Call>> calls() {
@@ -38,29 +41,33 @@ final class RateBudgetMonitor {
         return calls.getOrDefault(keyId, List.of()).stream().mapToLong(Call::costMicros).sum();
     }
 
-    /** Most calls of {@code keyId} in any window of {@code windowNanos} (half-open, starting at a call). */
+    /**
+     * Most calls of {@code keyId} certainly granted within one window of {@code windowNanos}: calls whose whole
+     * interval lies inside a window starting at some call's earliest moment. Delivery delays widen intervals and
+     * so can hide a violation, never invent one.
+     */
     long maxCallsInWindow(String keyId, long windowNanos) {
         return busiest(keyId, windowNanos, false);
     }
 
-    /** Most cost of {@code keyId} in any window of {@code windowNanos}, in millionths. */
+    /** Most cost of {@code keyId} certainly charged within one window of {@code windowNanos}, in millionths. */
     long maxCostInWindow(String keyId, long windowNanos) {
         return busiest(keyId, windowNanos, true);
     }
 
     private long busiest(String keyId, long windowNanos, boolean cost) {
         List<Call> sorted = new ArrayList<>(calls.getOrDefault(keyId, List.of()));
-        sorted.sort((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
+        sorted.sort((a, b) -> Long.compare(a.fromNanos(), b.fromNanos()));
         long best = 0;
-        long sum = 0;
-        int end = 0;
         for (int start = 0; start < sorted.size(); start++) {
-            while (end < sorted.size() && sorted.get(end).atNanos() - sorted.get(start).atNanos() < windowNanos) {
-                sum += cost ? sorted.get(end).costMicros() : 1;
-                end++;
+            long windowEnd = sorted.get(start).fromNanos() + windowNanos;
+            long sum = 0;
+            for (int j = start; j < sorted.size() && sorted.get(j).fromNanos() < windowEnd; j++) {
+                if (sorted.get(j).toNanos() < windowEnd) {
+                    sum += cost ? sorted.get(j).costMicros() : 1;
+                }
             }
             best = Math.max(best, sum);
-            sum -= cost ? sorted.get(start).costMicros() : 1;
         }
         return best;
     }

@@ -46,13 +46,10 @@ class RedisRateBudgetIT {
     private static final int REQUESTS = 40;
     private static final double UNITS = 5000;
     private static final int ESTIMATE = 50;
-    /**
-     * The monitor stamps a call when the lease reaches the claimer, a little after Redis granted it (threads of a
-     * loaded 2-core machine wake up to a hundred milliseconds and more late); its windows are this much shorter
-     * than the limit's, so that delivery jitter is not counted as a violation. Counts are compared strictly: an
-     * admission that let a burst through (as GCRA with a burst allows, up to 2N-1 in a window) still shows.
-     */
-    private static final long JITTER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** TTL of the key-only leases the claimers take; the lease's local deadline tells when its request went out. */
+    private static final Duration LEASE_TTL = Duration.ofSeconds(5);
+
+    private static final AdmissionOptions OPTIONS = AdmissionOptions.defaults().withKeyOnlyLeaseTtl(LEASE_TTL);
 
     private final AdmissionFixtures fx = new AdmissionFixtures();
 
@@ -78,7 +75,7 @@ class RedisRateBudgetIT {
         claimAll(threads, instances, t -> t % 2 == 0 ? "api" : "llm", RUN, monitor);
         threads.shutdown();
 
-        long window = WINDOW.toNanos() - JITTER_NANOS;
+        long window = WINDOW.toNanos();
         for (String key : List.of("a1", "a2", "b1", "b2")) {
             System.out.printf("%s: %d calls, cost %.0f, busiest window %d calls / cost %.0f%n", key, monitor.count(key),
                     Cost.fromMicros(monitor.costMicros(key)), monitor.maxCallsInWindow(key, window),
@@ -190,7 +187,9 @@ class RedisRateBudgetIT {
                 return;
             }
             int actual = pool.equals("llm") ? ThreadLocalRandom.current().nextInt(10, ESTIMATE + 1) : 1;
-            monitor.called(lease.keyId(), grantedAt[0], Cost.toMicros(actual));
+            // Redis granted the lease after its request went out and before the answer reached this thread.
+            long sentAt = lease.deadlineNanos() - LEASE_TTL.toNanos() + OPTIONS.marginNanos(LEASE_TTL);
+            monitor.called(lease.keyId(), sentAt, grantedAt[0], Cost.toMicros(actual));
             simulateCall();
             control.release(lease, pool.equals("llm") ? (double) actual : null);
         }
@@ -209,7 +208,7 @@ class RedisRateBudgetIT {
     }
 
     private RedisAdmissionControl instance(AdmissionSetup setup, AdmissionOptions options) {
-        return fx.control(fx.clients(REDIS.settings()), setup, options.withKeyOnlyLeaseTtl(Duration.ofSeconds(5)),
+        return fx.control(fx.clients(REDIS.settings()), setup, options.withKeyOnlyLeaseTtl(LEASE_TTL),
                 System::nanoTime, new SimpleMeterRegistry());
     }
 
