@@ -53,6 +53,8 @@ public final class MockProvider implements AutoCloseable {
     private final AtomicLong unauthorized = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private volatile double latencyFactor = 1;
+    private volatile long refuseUntil = System.nanoTime();
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY every reply waits for the
@@ -117,6 +119,16 @@ public final class MockProvider implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Multiplies every later latency by {@code factor} (1 restores it): a provider that slows down. */
+    public void slowDown(double factor) {
+        latencyFactor = factor;
+    }
+
+    /** Answers 429 to every authenticated call for {@code duration} from now, with {@code Retry-After: 1}. */
+    public void refuseAllFor(java.time.Duration duration) {
+        refuseUntil = System.nanoTime() + duration.toNanos();
+    }
+
     /** Requests refused with 401. */
     public long unauthorizedCount() {
         return unauthorized.get();
@@ -164,7 +176,8 @@ public final class MockProvider implements AutoCloseable {
     private void admit(HttpExchange exchange, String keyId, String taskId, byte[] body) {
         KeyBucket key = keys.get(keyId);
         enter(key);
-        long waitNanos = isFirstCallOfRateLimitFirst(taskId, body) ? 1_000_000_000L : key.tryTake();
+        boolean refuseAll = refuseUntil - System.nanoTime() > 0;
+        long waitNanos = refuseAll || isFirstCallOfRateLimitFirst(taskId, body) ? 1_000_000_000L : key.tryTake();
         if (waitNanos > 0) {
             key.rateLimited.incrementAndGet();
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
@@ -173,7 +186,7 @@ public final class MockProvider implements AutoCloseable {
             reply(exchange, 429, "{\"error\":\"rate limited\"}", Long.toString(seconds));
             return;
         }
-        long latencyNanos = options.sampleLatencyNanos(random);
+        long latencyNanos = (long) (options.sampleLatencyNanos(random) * latencyFactor);
         responders.schedule(() -> respond(exchange, key, keyId, taskId, body), latencyNanos, TimeUnit.NANOSECONDS);
     }
 
