@@ -224,6 +224,14 @@ public final class ChaosFixture implements AutoCloseable {
         provider.close();
     }
 
+    /** Lets a fault last for {@code duration}: the length of the fault, not a wait for a condition. */
+    public static void lasting(Duration duration) {
+        long end = System.nanoTime() + duration.toNanos();
+        while (end - System.nanoTime() > 0) {
+            LockSupport.parkNanos(end - System.nanoTime());
+        }
+    }
+
     /** Environment for every instance (e.g. the drain timeout of graceful stops). */
     public static Map<String, String> drainEnv(Duration drain) {
         return Map.of("HARVEST_DRAIN_TIMEOUT", drain.toSeconds() + "s");

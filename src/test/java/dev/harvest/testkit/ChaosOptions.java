@@ -11,10 +11,18 @@ public record ChaosOptions(String scenario, int tasks, int instances, int permit
                            int maxAttempts, String retryDelays, String bootstrapServers, String redisUri,
                            double rpsPerKey, Duration medianLatency, double errorRate, Map<String, String> env) {
 
+    /** Each lane's {@code maxInFlight}. */
+    public static final int LANE_MAX_IN_FLIGHT = 64;
+
     /** 3,000 tasks, two instances, 16 permits, 6 calls per key, 3 s leases, 5% server errors, 8 attempts. */
     public static ChaosOptions of(String scenario, String bootstrapServers, String redisUri) {
         return new ChaosOptions(scenario, 3000, 2, 16, 6, Duration.ofSeconds(3), 8, "[200ms, 500ms]",
                 bootstrapServers, redisUri, 2000, Duration.ofMillis(10), 0.05, Map.of());
+    }
+
+    /** Tasks one instance may have in flight at once: both lanes' {@code maxInFlight}. */
+    public int inFlightPerInstance() {
+        return 2 * LANE_MAX_IN_FLIGHT;
     }
 
     public ChaosOptions withTasks(int value) {
@@ -54,8 +62,8 @@ public record ChaosOptions(String scenario, int tasks, int instances, int permit
                   properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1500" }
                 redis: { uri: "%3$s" }
                 lanes:
-                  - { name: high, topic: %1$s.tasks.high, partitions: 4, maxInFlight: 64 }
-                  - { name: low,  topic: %1$s.tasks.low,  partitions: 4, maxInFlight: 64 }
+                  - { name: high, topic: %1$s.tasks.high, partitions: 4, maxInFlight: %10$d }
+                  - { name: low,  topic: %1$s.tasks.low,  partitions: 4, maxInFlight: %10$d }
                 retry: { delays: %9$s, maxAttempts: %8$d, jitter: 0.1 }
                 admissionWait: 20s
                 metricsPort: 0
@@ -67,6 +75,6 @@ public record ChaosOptions(String scenario, int tasks, int instances, int permit
                 handlers:
                   fetch: { kind: http, url: "%4$s", keyPool: pool, permits: calls, timeout: 5s }
                 """.formatted(name, bootstrapServers, redisUri, providerUrl, perKey, permits, leaseTtl.toMillis(),
-                maxAttempts, retryDelays);
+                maxAttempts, retryDelays, LANE_MAX_IN_FLIGHT);
     }
 }
