@@ -177,8 +177,8 @@ public final class TaskDispatcher implements AutoCloseable {
             return;
         }
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
-                lease.keyId(), secret.orElse(null));
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, context, submission);
+                lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, context, submission, lease);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
@@ -200,11 +200,17 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
-                                                          TaskContext context, Submission submission) {
+                                                          TaskContext context, Submission submission, Lease lease) {
         return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
             if (recorded.isPresent()) {
                 metrics.ledgerSkip(execution.lane());
                 return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
+            }
+            if (!lease.holdsNothing() && !admission.isHeld(lease)) {
+                // The lease ran out before the call went out (e.g. the process was stopped for longer than its
+                // TTL): its key and permit may be someone else's by now, so no call is made under it.
+                return CompletableFuture.completedFuture(new TaskOutcome.RetryLater(Duration.ZERO, "LeaseLost",
+                        "lease " + lease.leaseId() + " was lost before the call started"));
             }
             CompletableFuture<TaskOutcome> handlerCall = invoke(binding, context);
             submission.track(handlerCall);
