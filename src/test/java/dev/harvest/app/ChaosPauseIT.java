@@ -40,7 +40,7 @@ class ChaosPauseIT {
             AppProcess paused = chaos.instance(0);
             chaos.produceAll();
             chaos.awaitEnded(0.25, Duration.ofSeconds(90));
-            double lostBefore = paused.counter("harvest_leases_lost_total");
+            double lostBefore = paused.metricSum("harvest_leases_lost_total");
             chaos.faultNow();
             paused.suspend();
             ChaosFixture.lasting(PAUSE);
@@ -49,9 +49,9 @@ class ChaosPauseIT {
             chaos.awaitAllEnded(Duration.ofSeconds(120));
 
             await().alias("the woken instance has counted its lost leases").atMost(Duration.ofSeconds(10))
-                    .until(() -> paused.counter("harvest_leases_lost_total") > lostBefore);
+                    .until(() -> paused.metricSum("harvest_leases_lost_total") > lostBefore);
             System.out.printf("chaos pause: leases lost by the stopped instance %.0f%n",
-                    paused.counter("harvest_leases_lost_total") - lostBefore);
+                    paused.metricSum("harvest_leases_lost_total") - lostBefore);
             // What the stopped instance had in flight may be done again by the new owner of its tasks, and until
             // its lanes learn that their partitions are gone it may still start some of it with fresh leases.
             chaos.verify(options.inFlightPerInstance());

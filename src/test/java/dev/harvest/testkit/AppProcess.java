@@ -102,13 +102,15 @@ public final class AppProcess implements AutoCloseable {
         return r != null && r.statusCode() == 200;
     }
 
-    /** The sum of every series of the Prometheus counter {@code name} (e.g. harvest_leases_lost_total). */
-    public double counter(String name) throws IOException {
+    /** The sum of all series of the Prometheus meter {@code name}, e.g. harvest_leases_lost_total; NaN if unreachable. */
+    public double metricSum(String name) throws IOException {
         HttpResponse<String> r = get("/metrics");
         if (r == null) {
             return Double.NaN;
         }
-        return r.body().lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        // A name with an opening brace and first labels (e.g. {@code m{area="heap"}) matches by prefix.
+        return r.body().lines().filter(l -> name.contains("{") ? l.startsWith(name)
+                        : l.startsWith(name + "{") || l.startsWith(name + " "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -54,7 +54,7 @@ public final class ChaosFixture implements AutoCloseable {
         this.provider = MockProvider.builder().rpsPerKey(options.rpsPerKey()).medianLatency(options.medianLatency())
                 .errorRate(options.errorRate()).key("k1", "chaos-secret-1").key("k2", "chaos-secret-2").start();
         this.pipeline = TestPipelines.uniqueName("chaos-" + options.scenario());
-        this.file = dir.resolve("pipeline.yaml");
+        this.file = Files.createDirectories(dir).resolve("pipeline.yaml");
         Files.writeString(file, options.pipelineYaml(pipeline, provider.url()));
         this.config = new PipelineLoader(n -> null).load(file);
         TopicAdmin.createAll(config);
@@ -222,6 +222,21 @@ public final class ChaosFixture implements AutoCloseable {
         collector.close();
         producer.close();
         provider.close();
+    }
+
+    /** Something to measure while a fault lasts. */
+    @FunctionalInterface
+    public interface Sampler {
+        void sample() throws Exception;
+    }
+
+    /** Lets a fault last for {@code duration} while reading outcomes and calling {@code sampler} twice a second. */
+    public void during(Duration duration, Sampler sampler) throws Exception {
+        long end = System.nanoTime() + duration.toNanos();
+        while (end - System.nanoTime() > 0) {
+            sampler.sample();
+            collector.poll(Duration.ofMillis(Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000))));
+        }
     }
 
     /** Lets a fault last for {@code duration}: the length of the fault, not a wait for a condition. */
