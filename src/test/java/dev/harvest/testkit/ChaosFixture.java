@@ -213,11 +213,15 @@ public final class ChaosFixture implements AutoCloseable {
         if (background != null) {
             background.join(TimeUnit.SECONDS.toMillis(30));
         }
-        for (AppProcess p : instances) {
+        Path logs = Files.createDirectories(Path.of("target", "chaos-logs", pipeline));
+        for (int i = 0; i < instances.size(); i++) {
+            AppProcess p = instances.get(i);
             if (p.isAlive()) {
                 p.resume();
             }
             p.close();
+            // Kept after the run (the temporary directory is not): what each instance did, for a closer look.
+            Files.writeString(logs.resolve(Character.toString('a' + i) + ".log"), p.output());
         }
         collector.close();
         producer.close();
