@@ -1,5 +1,5 @@
--- acquire: grants leases, each all-or-nothing: a key of a pool (least loaded, spare per-key cap, not cooling)
--- and a permit of a semaphore (respecting permits reserved for higher lanes). Many requests in one call, in the
+-- acquire: grants leases, each all-or-nothing: a key of a pool (least loaded, spare per-key cap, not cooling,
+-- room in its rate and budget windows for the request's cost, see lib/windows.lua) and a permit of a semaphore (respecting permits reserved for higher lanes). Many requests in one call, in the
 -- order given (the client sorts them by lane priority, then FIFO).
 --
 -- Key layout. Every key of a pipeline shares the hash tag {P} (the pipeline name): hs:{P}:fence, hs:{P}:leases,
@@ -27,12 +27,14 @@
 -- ARGV[3]  graceMs: how long capacity is held back for the head of a queue
 -- ARGV[4]  staleMs: a waiting instance not seen for this long loses its place
 -- ARGV[5]  nClasses; then pairs: classKey, how many requests of the class this instance has waiting (0: leave)
--- then     n; then n groups of 6: leaseId, pool ('' none), semaphore ('' none), reservedAbove, ttlMs,
---          class index (1-based; negative for a try that does not wait)
--- Reply    {nowMs, wakeInMs, then per request: status, token, keyId}
+-- then     n; then n groups of 7: leaseId, pool ('' none), semaphore ('' none), reservedAbove, ttlMs,
+--          class index (1-based; negative for a try that does not wait), cost (millionths of a unit)
+-- Reply    {nowMs, wakeInMs, timeOnly, then per request: status, token, keyId}
 --          status 1 granted, 0 no key free, -1 no permit free, -2 unknown pool, -3 unknown semaphore,
 --          -4 free but yielded to an instance waiting longer
---          wakeInMs: when a failed request might succeed at the latest through an expiry or cooldown end; -1 none
+--          wakeInMs: when a failed request might succeed at the latest through an expiry, a cooldown end or room
+--          in a rate or budget window; -1 none. timeOnly 1: every failed request waits for time alone (its pool
+--          has keys free of leases that only rate, budget or cooldown hold back), so no release can help earlier.
 --
 -- A replayed call (same leaseId, e.g. a command resent after a reconnect) returns the existing grant.
 -- Expiry comes from the server's TIME; tokens from INCR on a counter seeded with the server time in
@@ -41,6 +43,7 @@ local fence = KEYS[1]
 local prefix = string.sub(fence, 1, -6)
 local leases = prefix .. 'leases'
 local details = prefix .. 'lease'
+-- @include windows
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -76,15 +79,18 @@ local pools = {}
 local function pool(name)
   if pools[name] ~= nil then return pools[name] end
   local base = prefix .. 'pool:' .. name
-  local cap = redis.call('HGET', base .. ':meta', 'cap')
-  if not cap then pools[name] = false; return false end
-  local p = { base = base, cap = tonumber(cap), ids = redis.call('HKEYS', base .. ':keys'), load = {}, cool = {} }
+  local meta = redis.call('HMGET', base .. ':meta', 'cap', 'limits')
+  if not meta[1] then pools[name] = false; return false end
+  local p = { base = base, cap = tonumber(meta[1]), ids = redis.call('HKEYS', base .. ':keys'), load = {}, cool = {},
+    lim = {}, win = {} }
   if #p.ids > 0 then
     local loads = redis.call('HMGET', base .. ':inuse', unpack(p.ids))
     local cools = redis.call('HMGET', base .. ':cool', unpack(p.ids))
+    local limits = redis.call('HMGET', base .. ':limits', unpack(p.ids))
     for i = 1, #p.ids do
       p.load[i] = tonumber(loads[i]) or 0
       p.cool[i] = tonumber(cools[i]) or 0
+      p.lim[i] = parseLimits(limits[i] or meta[2])
     end
   end
   pools[name] = p
@@ -101,15 +107,21 @@ local function sem(name)
   return sems[name]
 end
 
--- Least loaded key with spare capacity and no cooldown; the scan starts at a rotating offset so that equally
--- loaded keys take turns.
-local function pick(p, offset)
+local function window(p, i)
+  if not p.win[i] then p.win[i] = windowOf(p.base, p.ids[i], p.lim[i], now) end
+  return p.win[i]
+end
+
+-- Least loaded key with spare capacity, no cooldown and room for `cost` in its windows; the scan starts at a
+-- rotating offset so that equally loaded keys take turns.
+local function pick(p, offset, cost)
   local best, bestLoad = nil, nil
   local n = #p.ids
   for j = 0, n - 1 do
     local i = (offset + j) % n + 1
     local load = p.load[i]
-    if load < p.cap and p.cool[i] <= now and (bestLoad == nil or load < bestLoad) then
+    if load < p.cap and p.cool[i] <= now and (bestLoad == nil or load < bestLoad)
+        and (not p.lim[i] or fits(p.lim[i], window(p, i), cost)) then
       best, bestLoad = i, load
     end
   end
@@ -120,24 +132,41 @@ local wake = -1
 local function hint(at)
   if at > now and (wake < 0 or at - now < wake) then wake = at - now end
 end
-local function hintCooling(p)
-  for i = 1, #p.ids do hint(p.cool[i]) end
+-- When a pool turned a request away, the earliest time one of its keys that no lease holds back has room again
+-- (cooldown end, rate or budget window) is a wake-up hint; a pool whose keys are all at their cap waits for a
+-- release instead, so its failures are not time-only.
+local timeOnly = true
+local function hintPool(p, cost)
+  for i = 1, #p.ids do
+    if p.load[i] < p.cap then
+      local at = p.cool[i]
+      if p.lim[i] then
+        local free = freeAt(p.base, p.ids[i], p.lim[i], window(p, i), cost, now)
+        at = free and math.max(at, free) or -1
+      end
+      hint(at)
+    else
+      timeOnly = false
+    end
+  end
 end
 
-local function grant(id, pname, p, ki, sname, s, ttl)
+local function grant(id, pname, p, ki, sname, s, ttl, cost)
   local token = redis.call('INCR', fence)
-  local keyId = ''
+  local keyId, charged = '', ''
   if p then
     keyId = p.ids[ki]
     p.load[ki] = p.load[ki] + 1
     redis.call('HINCRBY', p.base .. ':inuse', keyId, 1)
     redis.call('HINCRBY', p.base .. ':claims', keyId, 1)
+    if p.lim[ki] then charged = charge(p.base, keyId, p.lim[ki], window(p, ki), id, cost, now) end
   end
   if s then
     s.used = s.used + 1
     redis.call('HINCRBY', s.key, 'used', 1)
   end
-  redis.call('HSET', details, id, string.format('%d', token) .. '|' .. pname .. '|' .. keyId .. '|' .. sname .. '|' .. ttl)
+  redis.call('HSET', details, id, string.format('%d', token) .. '|' .. pname .. '|' .. keyId .. '|' .. sname .. '|' .. ttl
+    .. '|' .. charged)
   redis.call('ZADD', leases, now + tonumber(ttl), id)
   return token, keyId
 end
@@ -189,7 +218,8 @@ local function yieldsTo(c)
   return true
 end
 
-local function acquireOne(r, id, pname, sname, above, ttl, ci)
+local failedPools = {}
+local function acquireOne(r, id, pname, sname, above, ttl, ci, cost)
   local c = classes[math.abs(ci)]
   local existing = redis.call('HGET', details, id)
   if existing then
@@ -203,19 +233,22 @@ local function acquireOne(r, id, pname, sname, above, ttl, ci)
   local p, s = nil, nil
   if pname ~= '' then
     p = pool(pname)
-    if not p then return -2, 0, '' end
+    if not p then timeOnly = false; return -2, 0, '' end
   end
   if sname ~= '' then
     s = sem(sname)
-    if not s then return -3, 0, '' end
-    if s.total - s.used <= above then return -1, 0, '' end
+    if not s then timeOnly = false; return -3, 0, '' end
+    if s.total - s.used <= above then timeOnly = false; return -1, 0, '' end
   end
   local ki = nil
   if p then
-    ki = pick(p, rotation + r)
-    if not ki then hintCooling(p); return 0, 0, '' end
+    ki = pick(p, rotation + r, cost)
+    if not ki then
+      failedPools[p] = math.min(failedPools[p] or cost, cost)
+      return 0, 0, ''
+    end
   end
-  if c and yieldsTo(c) then return -4, 0, '' end
+  if c and yieldsTo(c) then timeOnly = false; return -4, 0, '' end
   if c then
     if ci > 0 then c.granted = c.granted + 1 end
     if not c.cleared then
@@ -223,17 +256,17 @@ local function acquireOne(r, id, pname, sname, above, ttl, ci)
       redis.call('HDEL', yielding, c.name)
     end
   end
-  local token, keyId = grant(id, pname, p, ki, sname, s, ttl)
+  local token, keyId = grant(id, pname, p, ki, sname, s, ttl, cost)
   return 1, token, keyId
 end
 
-local out = { now, -1 }
+local out = { now, -1, 0 }
 local failed = false
 local n = tonumber(ARGV[a])
 for r = 0, n - 1 do
-  local b = a + 1 + r * 6
+  local b = a + 1 + r * 7
   local status, token, keyId = acquireOne(r, ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4],
-    tonumber(ARGV[b + 5]))
+    tonumber(ARGV[b + 5]), tonumber(ARGV[b + 6]))
   if status ~= 1 then failed = true end
   out[#out + 1] = status
   out[#out + 1] = token
@@ -265,8 +298,13 @@ end
 if #heads > 0 then redis.call('PUBLISH', prefix .. 'freed', table.concat(heads, ' ')) end
 
 if failed then
-  local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
-  if first[2] then hint(tonumber(first[2])) end
+  for p, cost in pairs(failedPools) do hintPool(p, cost) end
+  if timeOnly and wake >= 0 then
+    out[3] = 1
+  else
+    local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
+    if first[2] then hint(tonumber(first[2])) end
+  end
   out[2] = wake
 end
 return out

@@ -6,21 +6,31 @@
 -- instance at the head of its fairness queue (see acquire.lua) is named in one PUBLISH on hs:{P}:freed; only
 -- the named instances try again, instead of every waiting instance racing for the same permit.
 --
+-- Settlement: a lease of a key with a budget reserved the task's cost; the actual cost given here replaces it in
+-- the budget window (lib/windows.lua). Only the release that frees the lease settles, so a replay charges nothing.
+--
 -- KEYS[1]  hs:{P}:fence   (names the slot; all keys share the pipeline's hash tag, see acquire.lua)
--- ARGV[1]  n; then n pairs: leaseId, token ('*' cancels by id alone: an acquire whose reply was lost)
+-- ARGV[1]  n; then n groups of 3: leaseId, token ('*' cancels by id alone: an acquire whose reply was lost),
+--          actual cost in millionths of a unit ('' keeps the reservation)
 -- Reply    {freedCount, then per lease: 1 freed, 0 nothing to free}
 local prefix = string.sub(KEYS[1], 1, -6)
 local leases = prefix .. 'leases'
 local details = prefix .. 'lease'
+-- @include windows
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local touchedPools, touchedSems = {}, {}
 
-local function free(id, d)
+local function free(id, d, actual)
   redis.call('ZREM', leases, id)
   redis.call('HDEL', details, id)
-  local _, pool, key, sem = string.match(d, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|')
+  local _, pool, key, sem, _, reserved = string.match(d, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|?(%d*)$')
   touchedPools[pool] = true
   touchedSems[sem] = true
+  if reserved and reserved ~= '' and actual ~= '' then
+    settle(prefix .. 'pool:' .. pool, key, id, tonumber(reserved), tonumber(actual), now)
+  end
   if pool ~= '' then
     local inuse = prefix .. 'pool:' .. pool .. ':inuse'
     if redis.call('HINCRBY', inuse, key, -1) <= 0 then redis.call('HDEL', inuse, key) end
@@ -34,11 +44,11 @@ end
 local out = { 0 }
 local freed = 0
 for r = 0, tonumber(ARGV[1]) - 1 do
-  local id, token = ARGV[2 + r * 2], ARGV[3 + r * 2]
+  local id, token, actual = ARGV[2 + r * 3], ARGV[3 + r * 3], ARGV[4 + r * 3]
   local d = redis.call('HGET', details, id)
   local done = 0
   if d and (token == '*' or string.match(d, '^([^|]*)|') == token) then
-    free(id, d)
+    free(id, d, actual)
     done = 1
     freed = freed + 1
   end

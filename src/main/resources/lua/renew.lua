@@ -30,7 +30,8 @@ local function free(id, d)
 end
 
 local function rebuild(id, token, ttl, pool, key, sem)
-  redis.call('HSET', details, id, token .. '|' .. pool .. '|' .. key .. '|' .. sem .. '|' .. ttl)
+  -- Same shape as a grant (acquire.lua); no budget reservation: the budget windows went with the data.
+  redis.call('HSET', details, id, token .. '|' .. pool .. '|' .. key .. '|' .. sem .. '|' .. ttl .. '|')
   redis.call('ZADD', leases, now + ttl, id)
   if pool ~= '' then redis.call('HINCRBY', prefix .. 'pool:' .. pool .. ':inuse', key, 1) end
   if sem ~= '' then redis.call('HINCRBY', prefix .. 'sem:' .. sem, 'used', 1) end

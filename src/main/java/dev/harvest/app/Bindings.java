@@ -3,7 +3,10 @@ package dev.harvest.app;
 import dev.harvest.config.HandlerConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.execution.HandlerBinding;
+import dev.harvest.execution.HandlerBreaker;
 import dev.harvest.execution.HandlerFactory;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,15 +16,16 @@ final class Bindings {
     private Bindings() {
     }
 
-    static Map<String, HandlerBinding> of(PipelineConfig config, HandlerFactory factory) {
+    static Map<String, HandlerBinding> of(PipelineConfig config, HandlerFactory factory, Clock clock) {
         Map<String, HandlerBinding> out = new LinkedHashMap<>();
-        config.handlers().forEach((type, hc) -> out.put(type, bind(hc, factory)));
+        config.handlers().forEach((type, hc) -> out.put(type, bind(type, hc, factory, clock)));
         return out;
     }
 
-    private static HandlerBinding bind(HandlerConfig hc, HandlerFactory factory) {
+    private static HandlerBinding bind(String type, HandlerConfig hc, HandlerFactory factory, Clock clock) {
         // The dispatcher's bound sits a little above the handler's own timeout, so the handler reports first.
-        return new HandlerBinding(factory.create(hc), hc.keyPool(), hc.permits(),
-                hc.timeout().plusMillis(500));
+        Duration bound = hc.timeout().plusMillis(500);
+        return new HandlerBinding(factory.create(hc), hc.keyPool(), hc.permits(), bound,
+                HandlerBreaker.create(type, hc.breaker(), bound, clock).orElse(null));
     }
 }

@@ -4,6 +4,8 @@ import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.execution.DispatchMetrics;
 import dev.harvest.execution.Drain;
+import dev.harvest.execution.HandlerBinding;
+import dev.harvest.execution.HandlerBreaker;
 import dev.harvest.execution.HandlerFactory;
 import dev.harvest.execution.LaneGate;
 import dev.harvest.execution.TaskDispatcher;
@@ -26,7 +28,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +58,7 @@ public final class HarvestApp implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Admission admission;
     private final HandlerFactory handlers;
+    private final Map<String, HandlerBinding> bindings;
     private final TaskDispatcher dispatcher;
     private final Map<String, KafkaStreams> apps = new LinkedHashMap<>();
     private final AppHealth health = new AppHealth(apps);
@@ -69,7 +74,8 @@ public final class HarvestApp implements AutoCloseable {
         this.handlers = new HandlerFactory();
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("harvest-dispatch"));
-        this.dispatcher = new TaskDispatcher(Bindings.of(config, handlers), admission.control(),
+        this.bindings = Bindings.of(config, handlers, options.clock());
+        this.dispatcher = new TaskDispatcher(bindings, admission.control(),
                 new ConfigSecretResolver(config.keyPools(), System::getenv, admission.secrets()),
                 config.admissionWait(), options.clock(), executor, new DispatchMetrics(registry), admission.ledger());
         new JvmMemoryMetrics().bindTo(registry);
@@ -114,8 +120,13 @@ public final class HarvestApp implements AutoCloseable {
         apps.values().forEach(KafkaStreams::start);
         if (admission.redis().isPresent() && admission.control() instanceof RedisAdmissionControl redisAdmission) {
             clusterJobs = new ClusterJobs(config, options, admission.redis().get(), redisAdmission, apps, registry,
-                    scheduler);
+                    scheduler, breakers());
         }
+    }
+
+    /** The circuit breakers of this instance's handlers (handlers whose breaker is off have none). */
+    public List<HandlerBreaker> breakers() {
+        return bindings.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull).toList();
     }
 
     /** True while this instance leads the singleton job {@code job} (always false without Redis). */

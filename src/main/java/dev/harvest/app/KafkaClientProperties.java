@@ -1,13 +1,11 @@
 package dev.harvest.app;
 
+import dev.harvest.client.ClientProperties;
 import dev.harvest.config.PipelineConfig;
 import java.nio.file.Path;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -20,10 +18,7 @@ public final class KafkaClientProperties {
 
     /** Bootstrap servers plus the pass-through {@code kafka.properties} (SASL/SSL and the like). */
     public static Properties common(PipelineConfig config) {
-        Properties p = new Properties();
-        p.putAll(config.kafka().properties());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-        return p;
+        return ClientProperties.common(config);
     }
 
     public static Properties streams(PipelineConfig config, String applicationId, Path stateDir, String instanceId,
@@ -49,13 +44,7 @@ public final class KafkaClientProperties {
     }
 
     public static Properties producer(PipelineConfig config) {
-        Properties p = common(config);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return p;
+        return ClientProperties.producer(config);
     }
 
     public static Properties consumer(PipelineConfig config, String groupId) {

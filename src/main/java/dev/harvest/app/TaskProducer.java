@@ -2,7 +2,6 @@ package dev.harvest.app;
 
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
-import dev.harvest.topology.BatchEvents;
 import dev.harvest.topology.TaskCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
@@ -44,34 +43,6 @@ public final class TaskProducer implements AutoCloseable {
             throw new IllegalArgumentException(parsed.problem());
         }
         return sendRaw(lane, parsed.task().id(), value);
-    }
-
-    /** Sends one task given as JSON text as a member of batch {@code batchId} (see {@link #declareBatch}). */
-    public Future<RecordMetadata> sendJson(String lane, String json, String batchId) {
-        requireBatches();
-        return sendJson(lane, new String(TaskCodec.withBatchId(json.getBytes(StandardCharsets.UTF_8), batchId),
-                StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Declares that batch {@code batchId} has {@code size} tasks; the batch tracker emits its one completion
-     * record once that many of its tasks have ended (declare before or after sending them).
-     */
-    public Future<RecordMetadata> declareBatch(String batchId, long size) {
-        requireBatches();
-        if (batchId == null || batchId.isBlank() || batchId.length() > TaskCodec.MAX_BATCH_ID) {
-            throw new IllegalArgumentException("batch id must be a non-empty string of at most "
-                    + TaskCodec.MAX_BATCH_ID + " characters");
-        }
-        return send(new ProducerRecord<>(config.batchEventsTopic(), batchId.getBytes(StandardCharsets.UTF_8),
-                BatchEvents.declaration(size, System.currentTimeMillis())));
-    }
-
-    private void requireBatches() {
-        if (!config.batches()) {
-            throw new IllegalArgumentException("batches are not enabled for pipeline '" + config.pipeline()
-                    + "': set 'batches: true' in the pipeline file");
-        }
     }
 
     /** Sends bytes as they are (also bytes that are not a valid task: they will be dead-lettered). */

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "harvest", mixinStandardHelpOptions = true, version = "harvest 0.1.0",
         description = "Rate-limited, failure-prone work at high concurrency on Kafka Streams and Redis.",
         subcommands = {DemoCommand.class, BenchCommand.class, RunCommand.class, DevCommand.class, ProduceCommand.class,
-            TopicsCommand.class, DescribeCommand.class, DlqCommand.class, KeysCommand.class, BatchesCommand.class, MockProviderCommand.class, CommandLine.HelpCommand.class})
+            TopicsCommand.class, DescribeCommand.class, DlqCommand.class, KeysCommand.class, BreakersCommand.class,
+            BatchesCommand.class, MockProviderCommand.class, CommandLine.HelpCommand.class})
 public final class HarvestCli implements Runnable {
 
     @CommandLine.Spec

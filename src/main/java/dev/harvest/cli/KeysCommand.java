@@ -62,15 +62,20 @@ final class KeysCommand implements Runnable {
                         row.put("cooldownMs", k.cooldownRemaining().toMillis());
                         row.put("claims", k.totalClaims());
                         row.put("rateLimited", k.rateLimited());
+                        row.put("requestsLeft", k.requestsLeft());
+                        row.put("budgetLeft", k.budgetLeft());
+                        row.put("charged", k.charged());
                         System.out.println(mapper.writeValueAsString(row));
                     }
                     return 0;
                 }
-                System.out.printf("%-20s %8s %10s %10s %8s%n", "key", "in use", "cooldown", "claims", "429s");
+                System.out.printf("%-20s %8s %10s %10s %8s %10s %12s %12s%n", "key", "in use", "cooldown", "claims",
+                        "429s", "rate left", "budget left", "charged");
                 for (var k : keys) {
-                    System.out.printf("%-20s %4d/%-3d %10s %10d %8d%n", k.keyId(), k.inUse(), k.cap(),
+                    System.out.printf("%-20s %4d/%-3d %10s %10d %8d %10s %12s %12s%n", k.keyId(), k.inUse(), k.cap(),
                             k.cooldownRemaining().isZero() ? "-" : Durations.format(k.cooldownRemaining()),
-                            k.totalClaims(), k.rateLimited());
+                            k.totalClaims(), k.rateLimited(), k.requestsLeft() < 0 ? "-" : k.requestsLeft(),
+                            k.budgetLeft() < 0 ? "-" : units(k.budgetLeft()), units(k.charged()));
                 }
                 return 0;
             }
@@ -158,5 +163,11 @@ final class KeysCommand implements Runnable {
                 return 0;
             }
         }
+    }
+
+    /** A cost for the table: whole units without decimals, else up to six decimals. */
+    static String units(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value)
+                : java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }

@@ -1,6 +1,9 @@
 package dev.harvest.cli;
 
-import dev.harvest.app.TaskProducer;
+import dev.harvest.client.Backpressure;
+import dev.harvest.client.HarvestProducer;
+import dev.harvest.client.LaneBacklogFullException;
+import dev.harvest.config.Durations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,9 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code harvest produce}: sends task records (one JSON object per line) to a lane. */
+/** {@code harvest produce}: sends task records (one JSON object per line) to a lane, through the Java client. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = "Produce tasks, one JSON object per line, from a file or stdin, to a lane's topic.")
+        description = "Produce tasks, one JSON object per line, from a file or stdin, to a lane's topic. A task without"
+                + " an id gets a random one; a task without an idempotencyKey gets its id.")
 final class ProduceCommand implements Callable<Integer> {
 
     @Mixin
@@ -30,13 +34,22 @@ final class ProduceCommand implements Callable<Integer> {
             + " (their count) once all are sent; needs 'batches: true' in the pipeline file")
     String batch;
 
+    @Option(names = "--backlog-wait", paramLabel = "DURATION", defaultValue = "0s",
+            description = "When the lane's lag is above its maxBacklog, wait up to this long for it to drop before"
+                    + " stopping (default: stop at once)")
+    String backlogWait;
+
     @Override
     public Integer call() throws IOException {
-        try (TaskProducer producer = new TaskProducer(pipeline.load());
+        Backpressure backpressure = Backpressure.block(Durations.parse(backlogWait));
+        try (HarvestProducer producer = HarvestProducer.create(pipeline.load(), backpressure);
              BufferedReader in = file == null
                      ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                      : Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             producer.lane(lane);
+            if (batch != null) {
+                producer.checkBatch(batch);
+            }
             int sent = 0;
             int lineNo = 0;
             String line;
@@ -46,15 +59,12 @@ final class ProduceCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    if (batch == null) {
-                        producer.sendJson(lane, line.strip());
-                    } else {
-                        producer.sendJson(lane, line.strip(), batch);
-                    }
-                } catch (IllegalArgumentException e) {
+                    producer.submitJson(line.strip(), lane, batch);
+                } catch (IllegalArgumentException | LaneBacklogFullException e) {
                     producer.flush();
-                    throw new IllegalArgumentException("line " + lineNo + ": " + e.getMessage() + " (" + sent
-                            + " tasks before it were sent)");
+                    String where = "line " + lineNo + ": " + e.getMessage() + " (" + sent + " tasks before it were sent)";
+                    throw e instanceof LaneBacklogFullException ? new IllegalStateException(where)
+                            : new IllegalArgumentException(where);
                 }
                 sent++;
             }

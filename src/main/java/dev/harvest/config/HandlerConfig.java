@@ -8,10 +8,11 @@ import java.util.Set;
  * How tasks of one type run. {@code kind} picks a built-in handler: {@code http} (calls {@code url}) or
  * {@code simulated} (sleeps {@code latency} off-thread and fails at the given rates).
  * {@code keyPool} and {@code permits} name what a task must hold while it runs (both optional).
+ * {@code breaker} is the handler's circuit breaker: on unless {@code breaker.enabled} is false.
  */
 public record HandlerConfig(String kind, String method, String url, Duration timeout, Duration latency,
                             Double failureRate, Double rateLimitRate, Double poisonRate, String keyPool,
-                            String permits) {
+                            String permits, BreakerConfig breaker) {
 
     private static final Set<String> KINDS = Set.of("http", "simulated");
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
@@ -39,5 +40,16 @@ public record HandlerConfig(String kind, String method, String url, Duration tim
         if (failureRate + rateLimitRate + poisonRate > 1.0) {
             throw new ConfigException("failureRate", "failureRate + rateLimitRate + poisonRate must not exceed 1");
         }
+        breaker = (breaker == null ? BreakerConfig.defaults() : breaker).withSlowCallDefault(timeout);
+        if (breaker.slowCall().compareTo(timeout) > 0) {
+            throw new ConfigException("breaker.slowCall", "must not exceed the handler's timeout ("
+                    + Durations.format(timeout) + "), was " + Durations.format(breaker.slowCall()));
+        }
+    }
+
+    /** A handler with the default breaker. */
+    public HandlerConfig(String kind, String method, String url, Duration timeout, Duration latency,
+                         Double failureRate, Double rateLimitRate, Double poisonRate, String keyPool, String permits) {
+        this(kind, method, url, timeout, latency, failureRate, rateLimitRate, poisonRate, keyPool, permits, null);
     }
 }

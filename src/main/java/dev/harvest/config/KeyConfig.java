@@ -3,9 +3,15 @@ package dev.harvest.config;
 /**
  * One API key of a pool. The secret comes from exactly one of: {@code secret} (inline, for development only),
  * {@code secretEnv} (an environment variable) or {@code secretFile} (a mounted file, e.g. a Kubernetes Secret).
- * With none of them the secret is expected in Redis (pools with {@code secretsInRedis: true}).
+ * With none of them the secret is expected in Redis (pools with {@code secretsInRedis: true}). {@code rate} and
+ * {@code budget}, when given, replace the pool's for this key.
  */
-public record KeyConfig(String id, String secret, String secretEnv, String secretFile) {
+public record KeyConfig(String id, String secret, String secretEnv, String secretFile, RateLimit rate, Budget budget) {
+
+    /** A key with the pool's rate limit and budget. */
+    public KeyConfig(String id, String secret, String secretEnv, String secretFile) {
+        this(id, secret, secretEnv, secretFile, null, null);
+    }
 
     public KeyConfig {
         Check.identifier("id", id);
@@ -28,6 +34,6 @@ public record KeyConfig(String id, String secret, String secretEnv, String secre
     @Override
     public String toString() {
         return "KeyConfig[id=" + id + ", secret=" + (secret == null ? "none" : "***") + ", secretEnv=" + secretEnv
-                + ", secretFile=" + secretFile + "]";
+                + ", secretFile=" + secretFile + ", rate=" + rate + ", budget=" + budget + "]";
     }
 }

@@ -11,9 +11,17 @@ import java.util.Set;
  * @param maxConcurrentPerKey how many tasks may use one key at once
  * @param cooldownOn429       minimum time a key rests after the provider answered 429
  * @param secretsInRedis      when true, keys without a secret source read their secret from Redis
+ * @param rate                requests each key may take per window, or null for no limit (a key may override it)
+ * @param budget              cost each key may take per window, or null for no limit (a key may override it)
  */
 public record KeyPoolConfig(String name, Integer maxConcurrentPerKey, Duration cooldownOn429, List<KeyConfig> keys,
-                            Boolean secretsInRedis) {
+                            Boolean secretsInRedis, RateLimit rate, Budget budget) {
+
+    /** A pool without rate or cost limits. */
+    public KeyPoolConfig(String name, Integer maxConcurrentPerKey, Duration cooldownOn429, List<KeyConfig> keys,
+                         Boolean secretsInRedis) {
+        this(name, maxConcurrentPerKey, cooldownOn429, keys, secretsInRedis, null, null);
+    }
 
     public KeyPoolConfig {
         Check.identifier("name", name);
@@ -35,6 +43,21 @@ public record KeyPoolConfig(String name, Integer maxConcurrentPerKey, Duration c
                         "one of secret, secretEnv, secretFile is required (or set secretsInRedis: true on the pool)");
             }
         }
+    }
+
+    /** The rate limit of {@code key}: its own, else the pool's; null when neither has one. */
+    public RateLimit rateOf(KeyConfig key) {
+        return key.rate() != null ? key.rate() : rate;
+    }
+
+    /** The budget of {@code key}: its own, else the pool's; null when neither has one. */
+    public Budget budgetOf(KeyConfig key) {
+        return key.budget() != null ? key.budget() : budget;
+    }
+
+    /** True when any key of the pool has a rate limit or a budget. */
+    public boolean hasRateOrBudget() {
+        return keys.stream().anyMatch(k -> rateOf(k) != null || budgetOf(k) != null);
     }
 
     /** Total concurrent uses the pool allows. */

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code POST /v1/work} answers 401 without {@code Authorization: Bearer <known secret>}; 429 with
  * {@code Retry-After} (seconds) when the key exceeds its requests per second; 400 for a body that is not
- * JSON or carries {@code "poison": true}; 500 at the configured error rate; otherwise 200 with
+ * JSON or carries {@code "poison": true}; 503 to everything during an {@link #outage}; 500 at the configured
+ * error rate; otherwise 200 with
  * {@code {"ok": true, "keyId", "taskId", "echo": <body>}}. Answers other than 401/429 come after a
  * long-tailed latency (lognormal around a median), sent from a scheduler so that slow answers hold no
  * thread and many requests can be in flight. Statistics are kept per key <em>id</em>, never per secret,
@@ -53,8 +55,8 @@ public final class MockProvider implements AutoCloseable {
     private final AtomicLong unauthorized = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
-    private volatile double latencyFactor = 1;
-    private volatile long refuseUntil = System.nanoTime();
+    private final ProviderFaults faults = new ProviderFaults();
+    private final AtomicLong outageEndsNanos = new AtomicLong(System.nanoTime());
 
     static {
         // The JDK server writes headers and body separately; without TCP_NODELAY every reply waits for the
@@ -119,14 +121,17 @@ public final class MockProvider implements AutoCloseable {
         return inFlight.get();
     }
 
-    /** Multiplies every later latency by {@code factor} (1 restores it): a provider that slows down. */
-    public void slowDown(double factor) {
-        latencyFactor = factor;
+    /** Switches that make this provider slow down or refuse everything for a while. */
+    public ProviderFaults faults() {
+        return faults;
     }
 
-    /** Answers 429 to every authenticated call for {@code duration} from now, with {@code Retry-After: 1}. */
-    public void refuseAllFor(java.time.Duration duration) {
-        refuseUntil = System.nanoTime() + duration.toNanos();
+    /**
+     * Answers every authenticated request with 503 from now on for {@code duration}, then recovers by itself:
+     * a provider that is down for a while. Calls during the outage count as server errors.
+     */
+    public void outage(Duration duration) {
+        outageEndsNanos.set(System.nanoTime() + duration.toNanos());
     }
 
     /** Requests refused with 401. */
@@ -176,8 +181,7 @@ public final class MockProvider implements AutoCloseable {
     private void admit(HttpExchange exchange, String keyId, String taskId, byte[] body) {
         KeyBucket key = keys.get(keyId);
         enter(key);
-        boolean refuseAll = refuseUntil - System.nanoTime() > 0;
-        long waitNanos = refuseAll || isFirstCallOfRateLimitFirst(taskId, body) ? 1_000_000_000L : key.tryTake();
+        long waitNanos = faults.refusing() || isFirstCallOfRateLimitFirst(taskId, body) ? 1000000000L : key.tryTake();
         if (waitNanos > 0) {
             key.rateLimited.incrementAndGet();
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
@@ -186,7 +190,7 @@ public final class MockProvider implements AutoCloseable {
             reply(exchange, 429, "{\"error\":\"rate limited\"}", Long.toString(seconds));
             return;
         }
-        long latencyNanos = (long) (options.sampleLatencyNanos(random) * latencyFactor);
+        long latencyNanos = faults.stretch(options.sampleLatencyNanos(random));
         responders.schedule(() -> respond(exchange, key, keyId, taskId, body), latencyNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -207,6 +211,10 @@ public final class MockProvider implements AutoCloseable {
             if (payload == null || payload.path("poison").asBoolean(false)) {
                 status = 400;
                 answer = "{\"error\":\"rejected payload\"}";
+            } else if (System.nanoTime() - outageEndsNanos.get() < 0) {
+                key.serverErrors.incrementAndGet();
+                status = 503;
+                answer = "{\"error\":\"provider unavailable\"}";
             } else if (random.nextDouble() < options.errorRate()) {
                 key.serverErrors.incrementAndGet();
                 status = 500;

@@ -5,6 +5,7 @@ import dev.harvest.metrics.Meters;
 import dev.harvest.metrics.TagNames;
 import dev.harvest.task.Lane;
 import dev.harvest.task.TaskOutcome;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -29,6 +30,30 @@ public final class DispatchMetrics {
         meters.counter(MetricNames.LEDGER_SKIPS,
                 "Replayed tasks whose recorded result was published without calling the provider again",
                 TagNames.LANE, lane.name()).increment();
+    }
+
+    /** State gauges and transition counts of a handler's breaker; call once per breaker. */
+    public void registerBreaker(HandlerBreaker breaker) {
+        for (HandlerBreaker.State state : HandlerBreaker.State.values()) {
+            Gauge.builder(MetricNames.BREAKER_STATE, breaker, b -> b.state() == state ? 1 : 0)
+                    .description("1 for the state the handler's circuit breaker is in, 0 for the others")
+                    .tag(TagNames.HANDLER, breaker.handler()).tag(TagNames.STATE, state.label())
+                    .register(meters.registry());
+        }
+        breaker.onTransition(to -> meters.counter(MetricNames.BREAKER_TRANSITIONS,
+                "State changes of a handler's circuit breaker, by the state entered",
+                TagNames.HANDLER, breaker.handler(), TagNames.STATE, to.label()).increment());
+        breakerRejections(breaker);
+    }
+
+    void breakerRejected(HandlerBreaker breaker) {
+        breakerRejections(breaker).increment();
+    }
+
+    private Counter breakerRejections(HandlerBreaker breaker) {
+        return meters.counter(MetricNames.BREAKER_REJECTED,
+                "Attempts sent to the retry path without a provider call because the handler's breaker was open",
+                TagNames.HANDLER, breaker.handler());
     }
 
     void registerInFlight(Lane lane, LaneGate gate) {

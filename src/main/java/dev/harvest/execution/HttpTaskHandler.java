@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code Content-Type: application/json}, {@code Authorization: Bearer <secret>} when the attempt holds a
  * key, {@code Idempotency-Key} (the task's idempotency key, else its id), {@code X-Harvest-Task-Id} and
  * {@code X-Harvest-Attempt}. The configured {@code timeout} bounds each request. The response, or the
- * failure, is turned into an outcome by {@link OutcomeClassifier}; the returned stage never fails.
+ * failure, is turned into an outcome by {@link OutcomeClassifier}; the returned stage never fails. A 2xx response
+ * may report the call's actual cost in an {@code X-Harvest-Cost} header (a number, e.g. tokens used), which
+ * settles the cost the task reserved in its key's budget.
  * The secret is put on the wire only: it is never logged and never part of an outcome.
  */
 public final class HttpTaskHandler implements TaskHandler {

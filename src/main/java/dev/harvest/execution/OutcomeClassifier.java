@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harvest.task.Cost;
 import dev.harvest.task.DeadLetterReason;
 import dev.harvest.task.TaskOutcome;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>2xx: {@code Completed} with the body as result (non-JSON bodies are wrapped as a JSON string,
- *       an empty body becomes {@code null});</li>
+ *       an empty body becomes {@code null}); a {@value #COST_HEADER} header with a number > 0 is the actual
+ *       cost of the call, which settles the cost reserved at admission (an unreadable one is ignored);</li>
  *   <li>429: {@code RateLimited}, honouring {@code Retry-After} in seconds or as an HTTP-date (1s when
  *       absent or unreadable);</li>
  *   <li>408 and 5xx: {@code RetryLater} with delay zero (meaning: use the retry tier's delay);</li>
@@ -42,6 +44,8 @@ import java.util.regex.Pattern;
  */
 public final class OutcomeClassifier {
 
+    /** Response header in which a provider (or a proxy in front of it) reports what a call actually cost. */
+    public static final String COST_HEADER = "X-Harvest-Cost";
     /** Longest message put into an outcome. */
     public static final int MAX_MESSAGE = 500;
     /** Wait after a 429 without a usable {@code Retry-After}. */
@@ -63,7 +67,7 @@ public final class OutcomeClassifier {
     /** Classifies an HTTP response; header names are matched case-insensitively. */
     public static TaskOutcome fromHttp(int status, Map<String, List<String>> headers, String body, Clock clock) {
         if (status >= 200 && status < 300) {
-            return new TaskOutcome.Completed(asJson(body));
+            return new TaskOutcome.Completed(asJson(body), cost(header(headers, COST_HEADER)));
         }
         if (status == 429) {
             return new TaskOutcome.RateLimited(retryAfter(header(headers, "Retry-After"), clock));
@@ -116,6 +120,19 @@ public final class OutcomeClassifier {
         }
         String clean = BEARER.matcher(WHITESPACE.matcher(text).replaceAll(" ").trim()).replaceAll("$1 ***");
         return clean.length() <= MAX_MESSAGE ? clean : clean.substring(0, MAX_MESSAGE - 3) + "...";
+    }
+
+    /** The reported cost, or null when absent or not a number > 0 and <= 1e9. */
+    static Double cost(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            double cost = Double.parseDouble(value.trim());
+            return Cost.isValid(cost) ? cost : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String asJson(String body) {

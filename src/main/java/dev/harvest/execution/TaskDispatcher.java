@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,6 +45,8 @@ public final class TaskDispatcher implements AutoCloseable {
     private final DispatchMetrics metrics;
     private final Map<String, LaneGate> gates = new ConcurrentHashMap<>();
     private final Drain drain = new Drain();
+    /** The actual cost of an attempt that never reached its handler: its whole reservation is refunded. */
+    private static final Double NOT_RUN = 0.0;
     private final IdempotencyLedger ledger;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
@@ -66,6 +69,8 @@ public final class TaskDispatcher implements AutoCloseable {
         this.clock = clock;
         this.executor = executor;
         this.metrics = metrics;
+        this.handlers.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull)
+                .forEach(metrics::registerBreaker);
     }
 
     /** Declares a lane and its in-flight cap; call once per lane before submitting. */
@@ -130,21 +135,44 @@ public final class TaskDispatcher implements AutoCloseable {
                     "DeadlinePassed", "deadline " + execution.task().deadline() + " passed before the task ran")));
             return;
         }
+        // The breaker is asked first: while it is open, a task takes neither a key nor a permit.
+        Optional<BreakerPass> pass = binding.breaker() == null ? Optional.of(BreakerPass.none())
+                : binding.breaker().tryAcquire();
+        if (pass.isEmpty()) {
+            metrics.breakerRejected(binding.breaker());
+            onDone.accept(immediate(execution, binding.breaker().rejection()));
+            return;
+        }
+        admit(execution, binding, pass.get(), submission, onDone);
+    }
+
+    private void admit(Execution execution, HandlerBinding binding, BreakerPass pass, Submission submission,
+                       Consumer<Completion> onDone) {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
-                binding.keyPool(), binding.permits());
+                binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
+        pass.guard(admission);
         admission.whenComplete((lease, error) -> {
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
-            if (error != null) {
+            if (pass.turnedAway()) {
+                // The breaker opened while this task waited for its key and permit.
+                if (lease != null) {
+                    release(lease, NOT_RUN);
+                }
+                metrics.breakerRejected(binding.breaker());
+                onDone.accept(immediate(execution, binding.breaker().rejection()));
+            } else if (error != null) {
+                pass.release();
                 onDone.accept(immediate(execution, admissionFailure(error)));
             } else if (submission.isCancelled() || drain.isDraining()) {
+                pass.release();
                 submission.cancel();
-                release(lease);
+                release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, lease, submission, onDone);
+                run(execution, binding, pass, lease, submission, onDone);
             }
         });
     }
@@ -160,8 +188,8 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    private void run(Execution execution, HandlerBinding binding, Lease lease, Submission submission,
-                     Consumer<Completion> onDone) {
+    private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
+                     Submission submission, Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
@@ -171,17 +199,24 @@ public final class TaskDispatcher implements AutoCloseable {
             secret = Optional.empty();
         }
         if (lease.keyId() != null && secret.isEmpty()) {
-            release(lease);
+            pass.release();
+            release(lease, NOT_RUN);
             onDone.accept(immediate(execution, new TaskOutcome.RetryLater(Duration.ZERO, "MissingSecret",
                     "no secret available for key '" + lease.keyId() + "' of pool '" + lease.keyPool() + "'")));
             return;
         }
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
                 lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, context, submission, lease);
+        long callStart = System.nanoTime();
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
+            if (submission.isCancelled()) {
+                pass.release();
+            } else {
+                pass.record(result, System.nanoTime() - callStart);
+            }
             boolean lost = !lease.holdsNothing() && !admission.isHeld(lease);
             if (result instanceof TaskOutcome.RateLimited limited) {
                 metrics.rateLimited(lease.keyPool(), lease.keyId());
@@ -189,7 +224,7 @@ public final class TaskDispatcher implements AutoCloseable {
                     admission.cooldown(lease, limited.retryAfter());
                 }
             }
-            release(lease);
+            release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null);
             Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
             if (result instanceof TaskOutcome.Completed done) {
                 ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> onDone.accept(completion));
@@ -200,15 +235,17 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
-                                                          TaskContext context, Submission submission, Lease lease) {
+                                                          BreakerPass pass, TaskContext context,
+                                                          Submission submission, Lease lease) {
         return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
             if (recorded.isPresent()) {
+                pass.release();
                 metrics.ledgerSkip(execution.lane());
                 return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
             }
             if (!lease.holdsNothing() && !admission.isHeld(lease)) {
-                // The lease ran out before the call went out (e.g. the process was stopped for longer than its
-                // TTL): its key and permit may be someone else's by now, so no call is made under it.
+                // Lost before the call (e.g. the process was stopped past its TTL): its key may be another's now.
+                pass.release();
                 return CompletableFuture.completedFuture(new TaskOutcome.RetryLater(Duration.ZERO, "LeaseLost",
                         "lease " + lease.leaseId() + " was lost before the call started"));
             }
@@ -227,11 +264,12 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    private void release(Lease lease) {
+    /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
+    private void release(Lease lease, Double actualCost) {
         if (lease.holdsNothing()) {
             return;
         }
-        admission.release(lease).whenComplete((v, e) -> {
+        admission.release(lease, actualCost).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());
             }

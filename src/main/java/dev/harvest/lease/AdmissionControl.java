@@ -19,8 +19,18 @@ public interface AdmissionControl extends AutoCloseable {
      */
     CompletionStage<Lease> acquire(AdmissionRequest request, Duration maxWait);
 
-    /** Gives a lease back. Idempotent; a lease that was already lost or released changes nothing. */
-    CompletionStage<Void> release(Lease lease);
+    /** Gives a lease back, keeping the cost reserved at admission as what the task cost. */
+    default CompletionStage<Void> release(Lease lease) {
+        return release(lease, null);
+    }
+
+    /**
+     * Gives a lease back and settles its cost: {@code actualCost} (when not null) replaces the cost reserved at
+     * admission in the key's budget window, refunding the difference or charging the extra; {@code 0} refunds it
+     * all (the task never reached the provider). Idempotent; a lease that was already lost or released changes
+     * nothing, and its reservation stands.
+     */
+    CompletionStage<Void> release(Lease lease, Double actualCost);
 
     /**
      * The provider rate-limited the lease's key: no one in the cluster gets that key for {@code retryAfter}

@@ -42,6 +42,12 @@ public final class MetricNames {
     public static final String LANE_LAG = "harvest.lane.lag";
     /** Replayed tasks answered from the idempotency ledger instead of the provider. */
     public static final String LEDGER_SKIPS = "harvest.ledger.skips";
+    /** 1 for the state a handler's circuit breaker is in, 0 for the others, by handler and state. */
+    public static final String BREAKER_STATE = "harvest.breaker.state";
+    /** State changes of a handler's circuit breaker, by handler and the state entered. */
+    public static final String BREAKER_TRANSITIONS = "harvest.breaker.transitions";
+    /** Attempts sent to the retry path without a provider call because the handler's breaker was open. */
+    public static final String BREAKER_REJECTED = "harvest.breaker.rejected";
     /** Redis round trips (script calls) made by the admission control. */
     public static final String REDIS_CALLS = "harvest.redis.calls";
 

@@ -12,6 +12,8 @@ public final class TagNames {
     public static final String KEY = "key";
     public static final String STATE = "state";
     public static final String SEMAPHORE = "semaphore";
+    /** Task type of a handler. */
+    public static final String HANDLER = "handler";
     /** Name of a singleton job (not {@code job}, which Prometheus reserves for the scrape job). */
     public static final String JOB = "singleton";
 

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class LuaScript {
 
+    private static final String INCLUDE = "-- @include ";
+
     private final String name;
     private final String body;
     private final String sha;
@@ -34,14 +36,29 @@ public final class LuaScript {
         this.sha = sha1(body);
     }
 
-    /** Loads {@code lua/<name>.lua} from the class path. */
+    /**
+     * Loads {@code lua/<name>.lua} from the class path. A line {@code -- @include lib} is replaced by the text of
+     * {@code lua/lib/<lib>.lua}: helpers several scripts share, so that the script Redis runs stays one body.
+     */
     public static LuaScript load(String name) {
-        String resource = "lua/" + name + ".lua";
+        String text = read("lua/" + name + ".lua");
+        StringBuilder body = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith(INCLUDE)) {
+                body.append(read("lua/lib/" + line.substring(INCLUDE.length()).strip() + ".lua"));
+            } else {
+                body.append(line).append('\n');
+            }
+        }
+        return new LuaScript(name, body.toString());
+    }
+
+    private static String read(String resource) {
         try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("no script " + resource + " on the class path");
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }

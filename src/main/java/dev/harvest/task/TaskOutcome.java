@@ -9,10 +9,21 @@ import java.util.Objects;
  */
 public sealed interface TaskOutcome {
 
-    /** The provider did the work; {@code resultJson} is the JSON document to publish (never a secret). */
-    record Completed(String resultJson) implements TaskOutcome {
+    /**
+     * The provider did the work; {@code resultJson} is the JSON document to publish (never a secret).
+     * {@code actualCost}, when the provider reported it, settles the cost reserved at admission; null keeps it.
+     */
+    record Completed(String resultJson, Double actualCost) implements TaskOutcome {
         public Completed {
             Objects.requireNonNull(resultJson, "resultJson");
+            if (actualCost != null && !Cost.isValid(actualCost)) {
+                throw new IllegalArgumentException("actualCost must be a number > 0 and <= 1e9, was " + actualCost);
+            }
+        }
+
+        /** Completed without a reported cost: the reservation stands. */
+        public Completed(String resultJson) {
+            this(resultJson, null);
         }
     }
 

@@ -21,6 +21,19 @@ public final class BatchEvents {
     private BatchEvents() {
     }
 
+    /**
+     * The batch id, checked.
+     *
+     * @throws IllegalArgumentException when it is blank or longer than {@link TaskCodec#MAX_BATCH_ID}
+     */
+    public static String checkBatchId(String batchId) {
+        if (batchId == null || batchId.isBlank() || batchId.length() > TaskCodec.MAX_BATCH_ID) {
+            throw new IllegalArgumentException("batch id must be a non-empty string of at most "
+                    + TaskCodec.MAX_BATCH_ID + " characters");
+        }
+        return batchId;
+    }
+
     /** A batch's declaration: it has {@code size} tasks. */
     public static byte[] declaration(long size, long atMs) {
         if (size < 0) {

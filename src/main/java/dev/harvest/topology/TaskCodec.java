@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harvest.task.Cost;
 import dev.harvest.task.Task;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline","batchId"}}. Parsing never throws for
+ * Task records as JSON: {@code {"id","type","payload","idempotencyKey","deadline","cost","batchId"}};
+ * {@code cost} is an optional number > 0 and <= 1e9. Parsing never throws for
  * bad input; it returns a {@link Parsed} that says what is wrong, so the record can be dead-lettered.
  */
 public final class TaskCodec {
@@ -95,10 +97,14 @@ public final class TaskCodec {
             return new Parsed(null, "field 'batchId' must be a non-empty string of at most " + MAX_BATCH_ID
                     + " characters");
         }
+        JsonNode cost = root.get("cost");
+        if (cost != null && !cost.isNull() && (!cost.isNumber() || !Cost.isValid(cost.asDouble()))) {
+            return new Parsed(null, "field 'cost' must be a number > 0 and <= 1e9");
+        }
         JsonNode payload = root.get("payload");
         String payloadJson = payload == null || payload.isNull() ? null : payload.toString();
         return new Parsed(new Task(id, type, payloadJson, text(root, "idempotencyKey"), deadline,
-                text(root, "batchId")), null);
+                cost == null || cost.isNull() ? null : cost.asDouble(), text(root, "batchId")), null);
     }
 
     private static Instant deadline(JsonNode root) {
@@ -134,6 +140,12 @@ public final class TaskCodec {
         }
         if (task.deadline() != null) {
             node.put("deadline", task.deadline().toString());
+        }
+        if (task.cost() != null) {
+            node.put("cost", task.cost());
+        }
+        if (task.batchId() != null) {
+            node.put("batchId", task.batchId());
         }
         try {
             return MAPPER.writeValueAsBytes(node);

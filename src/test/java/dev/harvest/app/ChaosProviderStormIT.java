@@ -53,13 +53,13 @@ class ChaosProviderStormIT {
                 }
             };
 
-            provider.slowDown(10);
+            provider.faults().slowDown(10);
             chaos.during(SLOW, sampler);
             long limitedBefore = rateLimited(provider);
-            provider.refuseAllFor(STORM);
+            provider.faults().refuseAllFor(STORM);
             chaos.during(STORM, sampler);
             long limitedInStorm = rateLimited(provider) - limitedBefore;
-            provider.slowDown(1);
+            provider.faults().slowDown(1);
             chaos.faultNow();
 
             chaos.awaitAllEnded(Duration.ofSeconds(120));

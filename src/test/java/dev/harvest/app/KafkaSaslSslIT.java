@@ -109,14 +109,7 @@ class KafkaSaslSslIT {
     private static PipelineConfig pipeline(String name, String password) {
         String yaml = """
                 pipeline: %1$s
-                kafka:
-                  bootstrapServers: "%2$s"
-                  properties:
-                    security.protocol: SASL_SSL
-                    sasl.mechanism: PLAIN
-                    sasl.jaas.config: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="harvest" password="${KAFKA_SASL_PASSWORD}";'
-                    ssl.truststore.type: PEM
-                    ssl.truststore.location: "%3$s"
+                %2$s
                 lanes:
                   - { name: high, topic: %1$s.tasks.high, partitions: 2 }
                   - { name: low,  topic: %1$s.tasks.low,  partitions: 2 }
@@ -124,7 +117,7 @@ class KafkaSaslSslIT {
                 metricsPort: 0
                 handlers:
                   simulate: { kind: simulated, latency: 2ms }
-                """.formatted(name, broker.bootstrapServers(), broker.caPem());
+                """.formatted(name, broker.kafkaYaml());
         return new PipelineLoader(Map.of("KAFKA_SASL_PASSWORD", password)::get).parse(yaml);
     }
 }

@@ -106,19 +106,12 @@ class SecretsLeakIT {
                                            String providerUrl) {
         String yaml = """
                 pipeline: %1$s
-                kafka:
-                  bootstrapServers: "%2$s"
-                  properties:
-                    security.protocol: SASL_SSL
-                    sasl.mechanism: PLAIN
-                    sasl.jaas.config: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="harvest" password="${KAFKA_SASL_PASSWORD}";'
-                    ssl.truststore.type: PEM
-                    ssl.truststore.location: "%3$s"
+                %2$s
                 redis:
-                  uri: "rediss://127.0.0.1:%4$d"
+                  uri: "rediss://127.0.0.1:%3$d"
                   username: harvest
                   password: "${REDIS_PASSWORD}"
-                  tls: { caFile: "%5$s" }
+                  tls: { caFile: "%4$s" }
                 lanes:
                   - { name: high, topic: %1$s.tasks.high, partitions: 2 }
                   - { name: low,  topic: %1$s.tasks.low,  partitions: 2 }
@@ -126,13 +119,13 @@ class SecretsLeakIT {
                 metricsPort: 0
                 keyPools:
                   - { name: pool, maxConcurrentPerKey: 4, cooldownOn429: 100ms,
-                      keys: [ { id: k1, secret: "%6$s" }, { id: k2, secretFile: "%7$s" } ] }
+                      keys: [ { id: k1, secret: "%5$s" }, { id: k2, secretFile: "%6$s" } ] }
                 permits:
                   - { name: calls, permits: 6, leaseTtl: 5s }
                 handlers:
-                  fetch: { kind: http, url: "%8$s", keyPool: pool, permits: calls, timeout: 5s }
-                """.formatted(TestPipelines.uniqueName("secrets"), broker.bootstrapServers(), broker.caPem(),
-                redisTlsPort, redisCa, INLINE_KEY, keyFile, providerUrl);
+                  fetch: { kind: http, url: "%7$s", keyPool: pool, permits: calls, timeout: 5s }
+                """.formatted(TestPipelines.uniqueName("secrets"), broker.kafkaYaml(), redisTlsPort,
+                redisCa, INLINE_KEY, keyFile, providerUrl);
         Map<String, String> env = Map.of("KAFKA_SASL_PASSWORD", KAFKA_PASSWORD, "REDIS_PASSWORD", ACL_PASSWORD);
         return new PipelineLoader(env::get).parse(yaml);
     }

@@ -65,6 +65,25 @@ public class PipelineLoaderTest {
     }
 
     @Test
+    void shouldMapRateAndBudgetWhenPoolAndKeyDeclareThem() {
+        String yaml = swap(base, "cooldownOn429: 30s,", "cooldownOn429: 30s, rate: { requests: 500, per: 1m },"
+                + " budget: { units: 90000, per: 1m },");
+        yaml = swap(yaml, "{ id: key-2, secret: \"dev-only-inline\" }",
+                "{ id: key-2, secret: \"dev-only-inline\", budget: { units: 1.5, per: 10s } }");
+
+        KeyPoolConfig pool = new PipelineLoader(NO_ENV).parse(yaml).keyPool("provider-a").orElseThrow();
+
+        assertThat(pool.rate()).isEqualTo(new RateLimit(500, Duration.ofMinutes(1)));
+        assertThat(pool.budget()).isEqualTo(new Budget(90000.0, Duration.ofMinutes(1)));
+        assertThat(pool.rateOf(pool.keys().get(1))).isEqualTo(pool.rate());
+        assertThat(pool.budgetOf(pool.keys().get(0))).isEqualTo(pool.budget());
+        assertThat(pool.budgetOf(pool.keys().get(1))).isEqualTo(new Budget(1.5, Duration.ofSeconds(10)));
+        assertThat(pool.budgetOf(pool.keys().get(1)).micros()).isEqualTo(1_500_000L);
+        assertThat(new PipelineLoader(NO_ENV).load(REFERENCE).keyPool("provider-a").orElseThrow().hasRateOrBudget())
+                .isFalse();
+    }
+
+    @Test
     void shouldMapPoolsPermitsAndHandlersWhenReferenceFileIsLoaded() {
         PipelineConfig config = new PipelineLoader(NO_ENV).load(REFERENCE);
 
@@ -270,6 +289,21 @@ public class PipelineLoaderTest {
                 bad("keyPools[0].keys[1].secret: one of secret, secretEnv, secretFile is required",
                         "{ id: key-2, secret: \"dev-only-inline\" }", "{ id: key-2 }"),
                 bad("keyPools[0].keys[0].secretEnv: must not be blank", "secretEnv: PROVIDER_A_KEY_1", "secretEnv: \" \""),
+                bad("keyPools[0].rate.requests: must be > 0, was 0", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, rate: { requests: 0, per: 1m },"),
+                bad("keyPools[0].rate.per: is required", "cooldownOn429: 30s,", "cooldownOn429: 30s, rate: { requests: 5 },"),
+                bad("keyPools[0].rate.per: must be a positive duration", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, rate: { requests: 5, per: 0s },"),
+                bad("keyPools[0].rate.burst: unknown field 'burst'", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, rate: { requests: 5, per: 1s, burst: 2 },"),
+                bad("keyPools[0].budget.units: must be a number > 0", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, budget: { units: -1, per: 1m },"),
+                bad("keyPools[0].budget.units: must be a number > 0", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, budget: { per: 1m },"),
+                bad("keyPools[0].budget.per: not a duration", "cooldownOn429: 30s,",
+                        "cooldownOn429: 30s, budget: { units: 100, per: monthly },"),
+                bad("keyPools[0].keys[1].rate.requests: must be > 0", "{ id: key-2, secret: \"dev-only-inline\" }",
+                        "{ id: key-2, secret: \"dev-only-inline\", rate: { requests: -2, per: 1s } }"),
                 bad("keyPools[1].name: duplicate name 'provider-a'", keys,
                         keys + " }\n  - { name: provider-a, keys: [ { id: k, secret: s } ]"),
                 // permits

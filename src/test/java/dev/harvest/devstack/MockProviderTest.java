@@ -51,6 +51,21 @@ class MockProviderTest {
     }
 
     @Test
+    void shouldAnswer503DuringAnOutageAndRecoverByItselfWhenItEnds() throws IOException {
+        provider = MockProvider.builder().key("key-1", SECRET).medianLatency(Duration.ZERO).start();
+
+        assertThat(send(SECRET, "t-0", "{}").statusCode()).as("before the outage").isEqualTo(200);
+
+        provider.outage(Duration.ofSeconds(1));
+        assertThat(send(SECRET, "t-1", "{}").statusCode()).isEqualTo(503);
+        assertThat(provider.keyStats("key-1").serverErrors()).isEqualTo(1);
+        await().alias("the outage ends").atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> send(SECRET, "t-2", "{}").statusCode() == 200);
+
+        assertThat(provider.completionsByTaskId()).containsEntry("t-2", 1L).doesNotContainKey("t-1");
+    }
+
+    @Test
     void shouldAnswer429WithRetryAfterWhenKeyExceedsItsRate() throws IOException {
         provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(1).medianLatency(Duration.ZERO).start();
 
@@ -102,10 +117,10 @@ class MockProviderTest {
     void shouldAnswer429ToEveryCallWhenRefusingAllUntilTheWindowEnds() throws IOException {
         provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(0).medianLatency(Duration.ZERO).start();
 
-        provider.refuseAllFor(Duration.ofSeconds(30));
+        provider.faults().refuseAllFor(Duration.ofSeconds(30));
         assertThat(List.of(send(SECRET, "t-1", "{}"), send(SECRET, "t-2", "{}")))
                 .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(429));
-        provider.refuseAllFor(Duration.ZERO);
+        provider.faults().refuseAllFor(Duration.ZERO);
         assertThat(send(SECRET, "t-3", "{}").statusCode()).isEqualTo(200);
     }
 
@@ -114,7 +129,7 @@ class MockProviderTest {
         provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(0).medianLatency(Duration.ofMillis(50))
                 .tailSigma(0).start();
 
-        provider.slowDown(10);
+        provider.faults().slowDown(10);
         long start = System.nanoTime();
         assertThat(send(SECRET, "t-1", "{}").statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));

@@ -25,6 +25,21 @@ class OutcomeClassifierTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC);
 
     @Test
+    void shouldCarryReportedCostWhenResponseHasCostHeader() {
+        TaskOutcome outcome = OutcomeClassifier.fromHttp(200, Map.of("x-harvest-cost", List.of(" 812.5 ")), "{}", CLOCK);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Completed("{}", 812.5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "many", "0", "-4", "NaN", "1e12"})
+    void shouldKeepReservationWhenCostHeaderIsUnreadable(String value) {
+        TaskOutcome outcome = OutcomeClassifier.fromHttp(200, Map.of("X-Harvest-Cost", List.of(value)), "{}", CLOCK);
+
+        assertThat(outcome).isEqualTo(new TaskOutcome.Completed("{}", null));
+    }
+
+    @Test
     void shouldCompleteWithCompactJsonWhenStatusIs2xx() {
         TaskOutcome outcome = OutcomeClassifier.fromHttp(200, Map.of(), "{ \"a\" : 1 }", CLOCK);
 

@@ -115,8 +115,8 @@ class TaskDispatcherLeaseLostTest {
         }
 
         @Override
-        public CompletionStage<Void> release(Lease lease) {
-            return admission.release(lease);
+        public CompletionStage<Void> release(Lease lease, Double actualCost) {
+            return admission.release(lease, actualCost);
         }
 
         @Override

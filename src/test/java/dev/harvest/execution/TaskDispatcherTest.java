@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.harvest.config.Budget;
 import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.LaneConfig;
@@ -47,7 +48,8 @@ class TaskDispatcherTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     private final InJvmAdmissionControl admission = new InJvmAdmissionControl(
             List.of(new KeyPoolConfig("pool", 2, Duration.ofSeconds(1),
-                    List.of(new KeyConfig("k1", "secret-k1", null, null)), false)),
+                    List.of(new KeyConfig("k1", "secret-k1", null, null)), false, null,
+                    new Budget(1e6, Duration.ofMinutes(1)))),
             List.of(new PermitConfig("calls", 4, Duration.ofSeconds(30), Map.of())),
             List.of(new LaneConfig("high", "t.high", 1, 10)), scheduler, clock);
     private SecretResolver secrets = (pool, key) -> Optional.of(new KeySecret("secret-" + key));
@@ -150,6 +152,19 @@ class TaskDispatcherTest {
         assertThat(seen.get().secret().reveal()).isEqualTo("secret-k1");
         assertThat(seen.get().attempt().number()).isEqualTo(1);
         assertThat(seen.get().lane()).isEqualTo(HIGH);
+        assertLeasesReleased();
+    }
+
+    @Test
+    void shouldSettleReservedCostWhenHandlerReportsActualCost() {
+        dispatcher = dispatcher(Map.of("chat", leased(ctx -> CompletableFuture.completedFuture(
+                new TaskOutcome.Completed("{}", ctx.task().id().equals("reported") ? 12.5 : null)))), SHORT);
+
+        run(new Task("reported", "chat", null, null, null, 400.0));
+        run(new Task("unreported", "chat", null, null, null, 40.0));
+        run(task("plain", "chat"));
+
+        assertThat(admission.charged("pool", "k1")).isEqualTo(12.5 + 40 + 1);
         assertLeasesReleased();
     }
 

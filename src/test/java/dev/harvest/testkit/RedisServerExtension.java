@@ -36,12 +36,15 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return redis.uri();
     }
 
-    /** Settings with a short command timeout, so fault tests notice a dead server quickly. */
+    /**
+     * Settings with a command timeout short enough that fault tests notice a dead server quickly (a refused
+     * connection is noticed at once anyway), and long enough for a busy 2-core machine running the broker too.
+     */
     public RedisSettings settings() {
         return settingsFor(redis);
     }
 
     public static RedisSettings settingsFor(LocalRedis server) {
-        return new RedisSettings(server.uri(), Duration.ofMillis(500));
+        return new RedisSettings(server.uri(), Duration.ofSeconds(2));
     }
 }

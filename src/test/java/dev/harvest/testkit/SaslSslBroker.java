@@ -45,6 +45,23 @@ public final class SaslSslBroker implements AutoCloseable {
         return ca.caPem();
     }
 
+    /**
+     * The {@code kafka:} section of a pipeline file for this broker, the user's password taken from
+     * {@code ${KAFKA_SASL_PASSWORD}}.
+     */
+    public String kafkaYaml() {
+        return """
+                kafka:
+                  bootstrapServers: "%s"
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: PLAIN
+                    sasl.jaas.config: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="harvest" password="${KAFKA_SASL_PASSWORD}";'
+                    ssl.truststore.type: PEM
+                    ssl.truststore.location: "%s"
+                """.formatted(bootstrapServers(), caPem());
+    }
+
     @Override
     public void close() {
         kafka.close();

@@ -30,6 +30,17 @@ class TaskCodecTest {
     }
 
     @Test
+    void shouldKeepCostThroughEncodeAndParseWhenTaskDeclaresOne() {
+        Task task = new Task("t-2", "chat", null, null, null, 1234.5);
+
+        TaskCodec.Parsed p = TaskCodec.parse(TaskCodec.encode(task), null);
+
+        assertThat(p.task()).isEqualTo(task);
+        assertThat(p.task().effectiveCost()).isEqualTo(1234.5);
+        assertThat(parse("{\"id\":\"t\",\"type\":\"f\"}", null).task().effectiveCost()).isEqualTo(1.0);
+    }
+
+    @Test
     void shouldLeaveOptionalFieldsNullWhenTheyAreAbsent() {
         TaskCodec.Parsed p = parse("{\"id\":\"t\",\"type\":\"fetch\"}", null);
 
@@ -71,6 +82,10 @@ class TaskCodecTest {
         "{\"id\":\"t\",\"type\":\"f\",\"deadline\":\"tomorrow\"}   | 'deadline' must be an ISO-8601 instant",
         "{\"id\":\"t\",\"type\":\"f\",\"deadline\":\"2030-01-01\"} | 'deadline' must be an ISO-8601 instant",
         "{\"id\":\"t\",\"type\":\"f\",\"deadline\":1893456000000}  | 'deadline' must be an ISO-8601 instant",
+        "{\"id\":\"t\",\"type\":\"f\",\"cost\":0}         | 'cost' must be a number > 0",
+        "{\"id\":\"t\",\"type\":\"f\",\"cost\":-3}        | 'cost' must be a number > 0",
+        "{\"id\":\"t\",\"type\":\"f\",\"cost\":\"12\"}    | 'cost' must be a number > 0",
+        "{\"id\":\"t\",\"type\":\"f\",\"cost\":1e12}      | 'cost' must be a number > 0",
         "[1,2,3]                                            | must be a JSON object",
         "\"just a string\"                                  | must be a JSON object",
         "42                                                 | must be a JSON object",

@@ -1,5 +1,6 @@
 package dev.harvest.app.jobs;
 
+import dev.harvest.client.LaneLag;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.leader.LeaderToken;
@@ -38,7 +39,7 @@ public final class LaneLagJob implements SingletonJob {
     }
 
     public static String lagKey(PipelineConfig config) {
-        return "hs:{" + config.pipeline() + "}:lag";
+        return LaneLag.key(config.pipeline());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.harvest.app.jobs;
 
+import dev.harvest.client.LaneLag;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.metrics.MetricNames;
@@ -8,6 +9,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,7 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class LaneLagView {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaneLagView.class);
-    private static final long STALE_MS = 30_000;
 
     private final PipelineConfig config;
     private final RedisAsyncCommands<String, String> redis;
@@ -96,15 +97,7 @@ public final class LaneLagView {
     }
 
     private static double parse(String value, long now) {
-        if (value == null) {
-            return Double.NaN;
-        }
-        int bar = value.indexOf('|');
-        try {
-            long at = Long.parseLong(value.substring(bar + 1));
-            return now - at > STALE_MS ? Double.NaN : Long.parseLong(value.substring(0, bar));
-        } catch (RuntimeException e) {
-            return Double.NaN;
-        }
+        OptionalLong lag = LaneLag.parse(value, now);
+        return lag.isPresent() ? lag.getAsLong() : Double.NaN;
     }
 }

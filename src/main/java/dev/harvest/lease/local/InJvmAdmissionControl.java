@@ -6,10 +6,13 @@ import dev.harvest.config.PermitConfig;
 import dev.harvest.lease.AdmissionControl;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.AdmissionTimeoutException;
+import dev.harvest.lease.BudgetCheck;
 import dev.harvest.lease.LanePriorities;
 import dev.harvest.lease.Lease;
+import dev.harvest.task.Cost;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,25 +22,33 @@ import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admission held in this JVM only: the same semantics as the Redis implementation (least-loaded key, per-key
- * cap, 429 cooldowns, reserved permits, lane-ordered waiting) but not shared between instances and without
- * expiry. For unit tests and single-process development; a cluster needs the Redis implementation.
+ * cap, 429 cooldowns, rate and budget windows with cost settlement, reserved permits, lane-ordered waiting) but
+ * not shared between instances and without expiry. Windows run on the injected clock; waiters blocked by a window
+ * are woken when it has room again. For unit tests and single-process development; a cluster needs the Redis
+ * implementation.
  */
 public final class InJvmAdmissionControl implements AdmissionControl {
 
     private final Map<String, LocalKeyPool> pools = new HashMap<>();
     private final Map<String, LocalSemaphore> semaphores = new HashMap<>();
     private final Map<String, Lease> held = new HashMap<>();
+    /** Cost reserved per held lease, in millionths of a unit. */
+    private final Map<String, Long> reserved = new HashMap<>();
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
+    private ScheduledFuture<?> nextRoom;
+    private Instant nextRoomAt;
 
     public InJvmAdmissionControl(List<KeyPoolConfig> pools, List<PermitConfig> permits, List<LaneConfig> lanes,
                                  ScheduledExecutorService scheduler, Clock clock) {
@@ -57,6 +68,13 @@ public final class InJvmAdmissionControl implements AdmissionControl {
 
     @Override
     public CompletionStage<Lease> acquire(AdmissionRequest request, Duration maxWait) {
+        if (request.keyPool() != null && pools.containsKey(request.keyPool())) {
+            try {
+                BudgetCheck.requireAffordable(pools.get(request.keyPool()).config(), request.cost());
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         Waiter waiter = new Waiter(request, sequence.incrementAndGet());
         synchronized (this) {
             waiters.add(waiter);
@@ -69,13 +87,18 @@ public final class InJvmAdmissionControl implements AdmissionControl {
     }
 
     @Override
-    public CompletionStage<Void> release(Lease lease) {
+    public CompletionStage<Void> release(Lease lease, Double actualCost) {
         synchronized (this) {
             if (held.remove(lease.leaseId()) == null) {
                 return CompletableFuture.completedFuture(null);
             }
+            Long charge = reserved.remove(lease.leaseId());
             if (lease.keyPool() != null) {
                 pools.get(lease.keyPool()).release(lease.keyId());
+                if (charge != null && actualCost != null && (actualCost == 0 || Cost.isValid(actualCost))) {
+                    pools.get(lease.keyPool()).settle(lease.keyId(), lease.leaseId(), charge,
+                            actualCost == 0 ? 0 : Cost.toMicros(actualCost), clock.instant());
+                }
             }
             if (lease.permits() != null) {
                 semaphores.get(lease.permits()).release();
@@ -110,6 +133,25 @@ public final class InJvmAdmissionControl implements AdmissionControl {
         return semaphores.get(semaphore).inUse();
     }
 
+    /** Requests {@code keyId} of {@code pool} may take now in its rate window; -1 without a rate limit. */
+    public synchronized long requestsLeft(String pool, String keyId) {
+        LocalWindows w = pools.get(pool).windows(keyId);
+        return w == null ? -1 : w.requestsLeft(clock.millis());
+    }
+
+    /** Cost {@code keyId} of {@code pool} may take now in its budget window; -1 without a budget. */
+    public synchronized double budgetLeft(String pool, String keyId) {
+        LocalWindows w = pools.get(pool).windows(keyId);
+        long left = w == null ? -1 : w.budgetLeft(clock.millis());
+        return left < 0 ? -1 : Cost.fromMicros(left);
+    }
+
+    /** Cost charged to {@code keyId} of {@code pool} so far, with settled actual costs. */
+    public synchronized double charged(String pool, String keyId) {
+        LocalWindows w = pools.get(pool).windows(keyId);
+        return w == null ? 0 : Cost.fromMicros(w.charged());
+    }
+
     /** Leases held now on {@code keyId} of {@code pool}. */
     public synchronized int keyInUse(String pool, String keyId) {
         return pools.get(pool).inUse(keyId);
@@ -139,18 +181,45 @@ public final class InJvmAdmissionControl implements AdmissionControl {
         synchronized (this) {
             List<Waiter> ordered = new ArrayList<>(waiters);
             ordered.sort(null);
+            Instant earliest = null;
             for (Waiter w : ordered) {
                 Lease lease = grab(w.request);
                 if (lease != null) {
                     waiters.remove(w);
                     granted.add(Map.entry(w, lease));
+                } else if (w.request.keyPool() != null) {
+                    earliest = earlier(earliest, pools.get(w.request.keyPool()).nextRoom(clock.instant(),
+                            Cost.toMicros(w.request.cost())));
                 }
             }
+            wakeAt(earliest);
         }
         for (Map.Entry<Waiter, Lease> g : granted) {
             if (!g.getKey().future.complete(g.getValue())) {
                 release(g.getValue());
             }
+        }
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    /** Tries waiters again when a window has room (one timer, the earliest). Caller holds the lock. */
+    private void wakeAt(Instant at) {
+        Instant now = clock.instant();
+        if (at == null || !at.isAfter(now) || (nextRoom != null && !nextRoom.isDone() && !at.isBefore(nextRoomAt))) {
+            return;
+        }
+        if (nextRoom != null) {
+            nextRoom.cancel(false);
+        }
+        nextRoomAt = at;
+        try {
+            nextRoom = scheduler.schedule(this::grantWaiting, Duration.between(now, at).toMillis() + 1,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            nextRoom = null; // shutting down
         }
     }
 
@@ -162,17 +231,20 @@ public final class InJvmAdmissionControl implements AdmissionControl {
             return null;
         }
         String keyId = null;
+        String leaseId = UUID.randomUUID().toString();
+        long cost = Cost.toMicros(request.cost());
         if (pool != null) {
-            keyId = pool.claimLeastLoaded(clock.instant());
+            keyId = pool.claimLeastLoaded(clock.instant(), cost, leaseId);
             if (keyId == null) {
                 return null;
             }
+            reserved.put(leaseId, cost);
         }
         if (semaphore != null) {
             semaphore.take();
         }
-        Lease lease = new Lease(UUID.randomUUID().toString(), tokens.incrementAndGet(), request.keyPool(), keyId,
-                request.permits(), Long.MAX_VALUE);
+        Lease lease = new Lease(leaseId, tokens.incrementAndGet(), request.keyPool(), keyId, request.permits(),
+                Long.MAX_VALUE);
         held.put(lease.leaseId(), lease);
         return lease;
     }

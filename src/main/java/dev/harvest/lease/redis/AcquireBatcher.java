@@ -265,7 +265,7 @@ final class AcquireBatcher {
             paused |= unknown;
         }
         if (stillWaiting) {
-            polls.schedule(AcquireCall.wakeInMillis(reply), granted);
+            polls.schedule(AcquireCall.wakeInMillis(reply), granted, AcquireCall.timeOnly(reply));
         }
         Collections.reverse(after);
         after.forEach(Runnable::run);

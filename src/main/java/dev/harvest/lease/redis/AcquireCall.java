@@ -36,7 +36,7 @@ final class AcquireCall {
     }
 
     List<String> args(AdmissionOptions options, String instanceId) {
-        List<String> args = new ArrayList<>(6 + classes.size() * 2 + batch.size() * 6);
+        List<String> args = new ArrayList<>(6 + classes.size() * 2 + batch.size() * 7);
         args.add(Integer.toString(options.reclaimPerAcquire()));
         args.add(instanceId);
         args.add(Long.toString(HANDOFF_GRACE_MS));
@@ -57,22 +57,31 @@ final class AcquireCall {
             args.add(Integer.toString(w.reservedAbove));
             args.add(Long.toString(w.ttlMillis));
             args.add(Integer.toString(w.tryOnly ? -index.get(w.waitClass) : index.get(w.waitClass)));
+            args.add(Long.toString(w.costMicros));
         }
         return args;
     }
 
-    /** True when the reply has the shape this call expects: {now, wakeIn, then 3 per request}. */
+    /** True when the reply has the shape this call expects: {now, wakeIn, timeOnly, then 3 per request}. */
     boolean fits(ScriptReply reply) {
-        return reply.size() == 2 + batch.size() * 3;
+        return reply.size() == 3 + batch.size() * 3;
     }
 
     static int status(ScriptReply reply, int i) {
-        return reply.intAt(2 + i * 3);
+        return reply.intAt(3 + i * 3);
     }
 
-    /** When the server thinks a blocked request might succeed at the latest (expiry, cooldown end); -1 if never. */
+    /**
+     * When the server thinks a blocked request might succeed at the latest (expiry, cooldown end, room in a rate
+     * or budget window); -1 if never.
+     */
     static long wakeInMillis(ScriptReply reply) {
         return reply.longAt(1);
+    }
+
+    /** True when the blocked requests wait for time alone (rate, budget, cooldown): no release helps earlier. */
+    static boolean timeOnly(ScriptReply reply) {
+        return reply.intAt(2) == 1;
     }
 
     /**
@@ -81,9 +90,9 @@ final class AcquireCall {
      */
     Lease lease(ScriptReply reply, int i, AdmissionOptions options) {
         Waiter w = batch.get(i);
-        String keyId = reply.stringAt(4 + i * 3);
+        String keyId = reply.stringAt(5 + i * 3);
         long deadline = sentAt + TimeUnit.MILLISECONDS.toNanos(w.ttlMillis) - options.marginNanos(Duration.ofMillis(w.ttlMillis));
-        return new Lease(w.leaseId, reply.longAt(3 + i * 3), w.request.keyPool(), keyId.isEmpty() ? null : keyId,
+        return new Lease(w.leaseId, reply.longAt(4 + i * 3), w.request.keyPool(), keyId.isEmpty() ? null : keyId,
                 w.request.permits(), deadline);
     }
 }

@@ -1,8 +1,10 @@
 package dev.harvest.lease.redis;
 
+import dev.harvest.config.Budget;
 import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.PermitConfig;
+import dev.harvest.config.RateLimit;
 import dev.harvest.lease.AdmissionUnavailableException;
 import dev.harvest.metrics.MetricNames;
 import dev.harvest.metrics.TagNames;
@@ -93,8 +95,12 @@ final class AdmissionScripts {
             args.add(pool.name());
             args.add(Integer.toString(pool.maxConcurrentPerKey()));
             args.add(Long.toString(pool.cooldownOn429().toMillis()));
+            args.add(limits(pool.rate(), pool.budget()));
             args.add(Integer.toString(pool.keys().size()));
-            pool.keys().stream().map(KeyConfig::id).forEach(args::add);
+            for (KeyConfig key : pool.keys()) {
+                args.add(key.id());
+                args.add(limits(pool.rateOf(key), pool.budgetOf(key)));
+            }
         }
         args.add(Integer.toString(setup.permits().size()));
         for (PermitConfig permit : setup.permits()) {
@@ -102,6 +108,12 @@ final class AdmissionScripts {
             args.add(Integer.toString(permit.permits()));
         }
         return run(SYNC_POOL, args);
+    }
+
+    /** A key's limits as the scripts read them: 'requests|perMs|budgetMicros|perMs', 0 for none (lib/windows.lua). */
+    static String limits(RateLimit rate, Budget budget) {
+        return (rate == null ? "0|0" : rate.requests() + "|" + rate.per().toMillis()) + "|"
+                + (budget == null ? "0|0" : budget.micros() + "|" + budget.per().toMillis());
     }
 
     CompletionStage<ScriptReply> cooldown(String pool, String keyId, long durationMs, boolean rateLimited) {

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * hs:{P}:pool:NAME:cool        HASH keyId -> cooldown end (server ms)
  * hs:{P}:pool:NAME:claims|r429 HASH keyId -> counts
  * hs:{P}:pool:NAME:secrets     HASH keyId -> secret (pools with secretsInRedis)
+ * hs:{P}:pool:NAME:limits      HASH keyId -> rate and budget limits (see lua/lib/windows.lua)
+ * hs:{P}:pool:NAME:rate:KEY    ZSET leaseId -> grant time: the rate window
+ * hs:{P}:pool:NAME:spend:KEY   ZSET leaseId|cost -> grant time: the budget window
+ * hs:{P}:pool:NAME:spent|charged HASH keyId -> cost in the budget window | cost charged in total
  * hs:{P}:sem:NAME              HASH total, used
  * hs:{P}:wait:CLASS           ZSET instance -> place in the fairness queue of a wait class (lane:pool:sem)
  * hs:{P}:wait:CLASS:seen      HASH instance -> last call that still waited in the class

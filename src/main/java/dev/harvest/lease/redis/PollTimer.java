@@ -10,9 +10,14 @@ import java.util.concurrent.TimeUnit;
  * When blocked waiters are tried again without a wake-up message. Polling backs off (pollMin doubling up to
  * pollMax) while tries keep failing and starts again from pollMin after a grant; with pub/sub it is only the
  * safety net (pollMax) for lost messages and for expiries and cooldown ends, which publish nothing. The server's
- * hint (next expiry, cooldown end, end of a hand-off grace) caps the delay either way. At most one poll is due.
+ * hint (next expiry, cooldown end, end of a hand-off grace, room in a rate or budget window) caps the delay either
+ * way. When the server says the waiters wait for time alone, they sleep until its hint (up to
+ * {@link #TIME_ONLY_MAX} polls apart, for keys added at runtime) instead of polling. At most one poll is due.
  */
 final class PollTimer {
+
+    /** Longest sleep on a time-only hint: a key added at runtime is noticed within this. */
+    static final long TIME_ONLY_MAX = TimeUnit.SECONDS.toNanos(10);
 
     private final AdmissionOptions options;
     private final ScheduledExecutorService timer;
@@ -33,10 +38,11 @@ final class PollTimer {
     /**
      * @param hintMillis the server's hint, or -1
      * @param progress   whether the call that left waiters blocked granted anything
+     * @param timeOnly   whether the waiters wait for time alone, so that the hint is when to try again
      */
-    synchronized void schedule(long hintMillis, boolean progress) {
+    synchronized void schedule(long hintMillis, boolean progress, boolean timeOnly) {
         boolean polling = options.wakeUp() == WakeUp.POLLING;
-        long delay = polling ? backoff : options.pollMax().toNanos();
+        long delay = timeOnly && hintMillis >= 0 ? TIME_ONLY_MAX : polling ? backoff : options.pollMax().toNanos();
         if (progress) {
             backoff = options.pollMin().toNanos();
         } else if (polling) {

@@ -1,13 +1,16 @@
 package dev.harvest.lease.redis;
 
+import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.lease.AdmissionControl;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.AdmissionTimeoutException;
 import dev.harvest.lease.AdmissionUnavailableException;
+import dev.harvest.lease.BudgetCheck;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.AdmissionOptions.WakeUp;
 import dev.harvest.redis.RedisClients;
+import dev.harvest.task.Cost;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -162,8 +165,10 @@ public final class RedisAdmissionControl implements AdmissionControl {
     }
 
     private Waiter newWaiter(AdmissionRequest request, boolean tryOnly) {
-        if (request.keyPool() != null && setup.pool(request.keyPool()).isEmpty()) {
-            throw new IllegalArgumentException("unknown key pool '" + request.keyPool() + "'");
+        if (request.keyPool() != null) {
+            KeyPoolConfig pool = setup.pool(request.keyPool()).orElseThrow(
+                    () -> new IllegalArgumentException("unknown key pool '" + request.keyPool() + "'"));
+            BudgetCheck.requireAffordable(pool, request.cost());
         }
         int reservedAbove = request.permits() == null ? 0 : setup.reservedAbove(request.permits(), request.lane());
         long ttl = setup.leaseTtl(request.permits(), options.keyOnlyLeaseTtl()).toMillis();
@@ -190,18 +195,21 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
     }
 
+    /** Gives back a grant its waiter never received: nothing was done with it, so its reservation is refunded. */
     private void cancel(String leaseId) {
-        releaser.release(leaseId, "*", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
+        releaser.release(leaseId, "*", "0", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
     }
 
     @Override
-    public CompletionStage<Void> release(Lease lease) {
+    public CompletionStage<Void> release(Lease lease, Double actualCost) {
         if (lease.holdsNothing()) {
             return CompletableFuture.completedFuture(null);
         }
+        String actual = actualCost == null ? "" : actualCost == 0 ? "0"
+                : Cost.isValid(actualCost) ? Long.toString(Cost.toMicros(actualCost)) : "";
         held.untrack(lease);
         long ttl = setup.leaseTtl(lease.permits(), options.keyOnlyLeaseTtl()).toNanos();
-        return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), ttl);
+        return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), actual, ttl);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.harvest.lease.KeySecret;
 import dev.harvest.lease.KeyStatus;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.redis.ScriptReply;
+import dev.harvest.task.Cost;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -32,7 +33,7 @@ public final class RedisKeyPool implements KeyPool {
         this(clients, pipeline, new CompositeMeterRegistry());
     }
 
-    /** Per key: in use, cap, cooldown remaining, total claims, 429s; sorted by key id. */
+    /** Per key: in use, cap, cooldown remaining, total claims, 429s, rate and budget left, charged; by key id. */
     @Override
     public List<KeyStatus> list(String pool) {
         ScriptReply reply = call(scripts.run(AdmissionScripts.POOL_STATUS, List.of(KeySpace.requireName("pool", pool))), "keys list");
@@ -42,9 +43,11 @@ public final class RedisKeyPool implements KeyPool {
         }
         List<KeyStatus> keys = new ArrayList<>();
         for (int i = 0, n = reply.intAt(1); i < n; i++) {
-            int at = 2 + i * 5;
+            int at = 2 + i * 8;
+            long budget = reply.longAt(at + 6);
             keys.add(new KeyStatus(pool, reply.stringAt(at), reply.intAt(at + 1), cap,
-                    Duration.ofMillis(reply.longAt(at + 2)), reply.longAt(at + 3), reply.longAt(at + 4)));
+                    Duration.ofMillis(reply.longAt(at + 2)), reply.longAt(at + 3), reply.longAt(at + 4),
+                    reply.longAt(at + 5), budget < 0 ? -1 : Cost.fromMicros(budget), Cost.fromMicros(reply.longAt(at + 7))));
         }
         return keys;
     }

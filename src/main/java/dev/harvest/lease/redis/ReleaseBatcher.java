@@ -23,7 +23,7 @@ final class ReleaseBatcher {
     private static final long BACKOFF_MIN = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long BACKOFF_MAX = TimeUnit.SECONDS.toNanos(1);
 
-    private record Pending(String leaseId, String token, long giveUpAt, CompletableFuture<Void> done) {
+    private record Pending(String leaseId, String token, String actualCost, long giveUpAt, CompletableFuture<Void> done) {
     }
 
     private final AdmissionScripts scripts;
@@ -53,11 +53,14 @@ final class ReleaseBatcher {
         this.afterSend = afterSend;
     }
 
-    /** Releases a lease by id and token; {@code token} "*" cancels by id (an acquire whose reply was lost). */
-    CompletableFuture<Void> release(String leaseId, String token, long retryForNanos) {
+    /**
+     * Releases a lease by id and token; {@code token} "*" cancels by id (an acquire whose reply was lost).
+     * {@code actualCostMicros} settles the lease's reserved cost; "" keeps the reservation.
+     */
+    CompletableFuture<Void> release(String leaseId, String token, String actualCostMicros, long retryForNanos) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (lock) {
-            queue.addLast(new Pending(leaseId, token, ticker.getAsLong() + retryForNanos, done));
+            queue.addLast(new Pending(leaseId, token, actualCostMicros, ticker.getAsLong() + retryForNanos, done));
         }
         pump();
         return done;
@@ -80,11 +83,12 @@ final class ReleaseBatcher {
             }
             inFlight = true;
         }
-        List<String> args = new ArrayList<>(1 + batch.size() * 2);
+        List<String> args = new ArrayList<>(1 + batch.size() * 3);
         args.add(Integer.toString(batch.size()));
         for (Pending p : batch) {
             args.add(p.leaseId());
             args.add(p.token());
+            args.add(p.actualCost());
         }
         scripts.run(AdmissionScripts.RELEASE, args).whenComplete((reply, failure) -> {
             if (failure == null) {

@@ -2,6 +2,7 @@ package dev.harvest.lease.redis;
 
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.Lease;
+import dev.harvest.task.Cost;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,6 +35,8 @@ final class Waiter {
     final boolean tryOnly;
     final int reservedAbove;
     final long ttlMillis;
+    /** The request's cost in millionths of a unit, reserved in the key's budget window. */
+    final long costMicros;
     final WaitClass waitClass;
     final CompletableFuture<Lease> result = new CompletableFuture<>();
     private final AtomicBoolean settled = new AtomicBoolean();
@@ -50,6 +53,7 @@ final class Waiter {
         this.tryOnly = tryOnly;
         this.reservedAbove = reservedAbove;
         this.ttlMillis = ttlMillis;
+        this.costMicros = Cost.toMicros(request.cost());
         this.waitClass = new WaitClass(request.lane().priority(), orEmpty(request.keyPool()), orEmpty(request.permits()));
     }
 

@@ -84,18 +84,7 @@ final class RedriveSeeds {
 
     /** Every committed record of {@code topic} now, from the beginning. */
     static List<ConsumerRecord<byte[], byte[]>> records(PipelineConfig config, String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, null))) {
-            List<TopicPartition> tps = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return dev.harvest.testkit.TopicRecords.all(config, topic);
     }
 
     private static void header(ProducerRecord<byte[], byte[]> r, String name, String value) {

@@ -3,10 +3,12 @@ package dev.harvest.lease.local;
 import dev.harvest.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harvest.config.Budget;
 import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PermitConfig;
+import dev.harvest.config.RateLimit;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.AdmissionTimeoutException;
 import dev.harvest.lease.LanePriorities;
@@ -103,7 +105,9 @@ class InJvmAdmissionControlTest {
         }
 
         assertThat(leases).hasValue(16 * 150);
-        assertThat(perKeyMax).containsOnlyKeys("k1", "k2", "k3");
+        // Which keys get used depends on how the threads happen to overlap; the caps must hold whatever it is.
+        assertThat(perKeyMax).isNotEmpty();
+        assertThat(perKeyMax.keySet()).isSubsetOf("k1", "k2", "k3");
         assertThat(perKeyMax.values()).allSatisfy(max -> assertThat(max.get()).isBetween(1, 2));
         assertThat(permitsMax.get()).isBetween(1, 4);
         assertThat(admission.permitsInUse("calls")).isZero();
@@ -292,6 +296,62 @@ class InJvmAdmissionControlTest {
         assertThat(waiter).isCompletedExceptionally();
     }
 
+    // ---------------------------------------------------------------- rate and budget windows
+
+    @Test
+    void shouldAdmitAtMostRateRequestsPerWindowWhenClockAdvances() {
+        admission = control(List.of(limited("pool", new RateLimit(2, Duration.ofSeconds(10)), null, "k1")), List.of());
+        admission.release(tryAcquire(new AdmissionRequest("t1", HIGH, "pool", null)).orElseThrow());
+        admission.release(tryAcquire(new AdmissionRequest("t2", HIGH, "pool", null)).orElseThrow());
+
+        assertThat(tryAcquire(new AdmissionRequest("t3", HIGH, "pool", null))).isEmpty();
+        clock.advance(Duration.ofMillis(9999));
+        assertThat(tryAcquire(new AdmissionRequest("t3", HIGH, "pool", null))).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(tryAcquire(new AdmissionRequest("t3", HIGH, "pool", null))).isPresent();
+        assertThat(admission.requestsLeft("pool", "k1")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSettleReservedCostWhenLeaseIsReleasedWithActualCost() {
+        admission = control(List.of(limited("pool", null, new Budget(100.0, Duration.ofMinutes(1)), "k1")), List.of());
+        Lease first = tryAcquire(new AdmissionRequest("t1", HIGH, "pool", null, 60)).orElseThrow();
+        assertThat(tryAcquire(new AdmissionRequest("t2", HIGH, "pool", null, 60))).isEmpty();
+
+        admission.release(first, 30.0);
+        Lease second = tryAcquire(new AdmissionRequest("t2", HIGH, "pool", null, 60)).orElseThrow();
+        admission.release(second, 75.5);
+
+        assertThat(admission.charged("pool", "k1")).isEqualTo(105.5);
+        assertThat(admission.budgetLeft("pool", "k1")).isZero();
+        assertThat(tryAcquire(new AdmissionRequest("t3", HIGH, "pool", null))).isEmpty();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(admission.budgetLeft("pool", "k1")).isEqualTo(100.0);
+    }
+
+    @Test
+    void shouldWakeWaiterWhenBudgetWindowHasRoomAgain() {
+        admission = new InJvmAdmissionControl(List.of(limited("pool", null, new Budget(1.0, Duration.ofMillis(300)), "k1")),
+                List.of(), LANES, scheduler, java.time.Clock.systemUTC());
+        admission.release(admission.tryAcquire(new AdmissionRequest("t1", HIGH, "pool", null)).toCompletableFuture()
+                .join().orElseThrow());
+        long start = System.nanoTime();
+
+        Lease next = admission.acquire(new AdmissionRequest("t2", HIGH, "pool", null), Duration.ofSeconds(5))
+                .toCompletableFuture().join();
+
+        assertThat(next.keyId()).isEqualTo("k1");
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(250).toNanos());
+    }
+
+    @Test
+    void shouldFailAtOnceWhenCostIsAboveTheBudget() {
+        admission = control(List.of(limited("pool", null, new Budget(10.0, Duration.ofMinutes(1)), "k1")), List.of());
+
+        assertThat(admission.acquire(new AdmissionRequest("t1", HIGH, "pool", null, 11), Duration.ofSeconds(5))
+                .toCompletableFuture()).isCompletedExceptionally();
+    }
+
     // ---------------------------------------------------------------- 429 cooldown
 
     @Test
@@ -381,6 +441,11 @@ class InJvmAdmissionControlTest {
             keys.add(new KeyConfig(id, "secret-" + id, null, null));
         }
         return new KeyPoolConfig(name, perKey, cooldown, keys, false);
+    }
+
+    private static KeyPoolConfig limited(String name, RateLimit rate, Budget budget, String... keyIds) {
+        KeyPoolConfig plain = pool(name, 4, Duration.ofSeconds(1), keyIds);
+        return new KeyPoolConfig(name, 4, Duration.ofSeconds(1), plain.keys(), false, rate, budget);
     }
 
     private static PermitConfig permits(String name, int total, Map<String, Integer> reserved) {

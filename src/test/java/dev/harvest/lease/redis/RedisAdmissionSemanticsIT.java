@@ -157,15 +157,15 @@ class RedisAdmissionSemanticsIT {
         fx.control(clients, setup);
         AdmissionScripts scripts = new AdmissionScripts(clients.async(), new KeySpace(setup.pipeline()), new SimpleMeterRegistry());
         List<String> args = List.of("16", "instance-x", "50", "1000", "1", "0:api:calls", "1",
-                "1", "lease-x", "api", "calls", "0", "5000", "1");
+                "1", "lease-x", "api", "calls", "0", "5000", "1", "1000000");
 
         ScriptReply first = scripts.run(AdmissionScripts.ACQUIRE, args).toCompletableFuture().join();
         ScriptReply replay = scripts.run(AdmissionScripts.ACQUIRE, args).toCompletableFuture().join();
 
-        assertThat(first.intAt(2)).isEqualTo(1);
-        assertThat(replay.intAt(2)).isEqualTo(1);
-        assertThat(replay.longAt(3)).isEqualTo(first.longAt(3));
-        assertThat(replay.stringAt(4)).isEqualTo(first.stringAt(4));
+        assertThat(first.intAt(3)).isEqualTo(1);
+        assertThat(replay.intAt(3)).isEqualTo(1);
+        assertThat(replay.longAt(4)).isEqualTo(first.longAt(4));
+        assertThat(replay.stringAt(5)).isEqualTo(first.stringAt(5));
         assertThat(new RedisPermitSemaphore(clients, setup.pipeline()).inUse("calls")).isEqualTo(1);
     }
 

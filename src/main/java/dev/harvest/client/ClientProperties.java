@@ -1,0 +1,33 @@
+package dev.harvest.client;
+
+import dev.harvest.config.PipelineConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Kafka client settings from a pipeline file: its {@code kafka.properties} plus the project's own. */
+public final class ClientProperties {
+
+    private ClientProperties() {
+    }
+
+    /** Bootstrap servers plus the pass-through {@code kafka.properties} (SASL/SSL and the like). */
+    public static Properties common(PipelineConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafka().properties());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        return p;
+    }
+
+    /** An idempotent producer of byte-array records, acknowledged by all in-sync replicas. */
+    public static Properties producer(PipelineConfig config) {
+        Properties p = common(config);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return p;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.harvest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code harvest bench} at a small size: every figure the README promises is reported, each within what is
+ * physically possible (no rate above its limit, no ratio or count below zero).
+ */
+class BenchIT {
+
+    @Test
+    void shouldReportEveryFigureWithinItsPossibleRangeWhenRunSmall() throws Exception {
+        List<String> log = new ArrayList<>();
+        BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false);
+        Map<String, Object> out = new BenchRunner(options, log::add).run();
+
+        assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
+                "pacedP50Ms", "pacedP99Ms", "redisCallsPerTask", "pipelinePerSec", "passthroughPerSec",
+                "overheadRatio");
+        assertThat(number(out, "limitPerSec")).isEqualTo(50 * 1000.0 / 20);
+        assertThat(number(out, "efficiency")).as("achieved / limit").isGreaterThan(0).isLessThanOrEqualTo(1.05);
+        assertThat(number(out, "p99Ms")).isGreaterThanOrEqualTo(number(out, "p50Ms"));
+        assertThat(number(out, "p50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
+        assertThat(number(out, "pacedP99Ms")).isGreaterThanOrEqualTo(number(out, "pacedP50Ms"));
+        assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);
+        assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis").isGreaterThan(0);
+        assertThat(number(out, "overheadRatio")).isGreaterThan(0);
+        assertThat(number(out, "inFlight")).as("every memory-scenario task held in flight").isEqualTo(500);
+        assertThat(number(out, "heapMiB")).isPositive();
+        assertThat(number(out, "peakHeapMiB")).isGreaterThanOrEqualTo(number(out, "heapMiB"));
+        assertThat(number(out, "rssMiB")).isPositive();
+        assertThat(log).anyMatch(line -> line.contains("paced at"));
+    }
+
+    private static double number(Map<String, Object> out, String key) {
+        return ((Number) out.get(key)).doubleValue();
+    }
+}
