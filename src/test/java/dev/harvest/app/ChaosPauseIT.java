@@ -43,6 +43,8 @@ class ChaosPauseIT {
             chaos.produceAll();
             chaos.awaitEnded(0.25, Duration.ofSeconds(90));
             double lostBefore = lostLeases(paused);
+            await().alias("the instance to stop has attempts running").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> paused.metricSum("harvest_inflight") > 0);
             chaos.faultNow();
             paused.suspend();
             ChaosFixture.lasting(PAUSE);
