@@ -68,7 +68,10 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0,
   free(id)
 end
 if redis.call('EXISTS', fence) == 0 then
-  redis.call('SET', fence, t[1] .. string.format('%06d', tonumber(t[2])))
+  local seed = t[1] .. string.format('%06d', tonumber(t[2]))
+  redis.call('SET', fence, seed)
+  -- Tokens below the seed were issued before Redis lost its data: renew.lua rebuilds such leases.
+  redis.call('SET', prefix .. 'seed', seed)
 end
 local rotation = tonumber(redis.call('GET', fence))
 

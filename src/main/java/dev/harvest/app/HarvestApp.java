@@ -51,6 +51,13 @@ import org.slf4j.LoggerFactory;
 public final class HarvestApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HarvestApp.class);
+    /**
+     * Longest a lane's {@code process()} waits for room. Under exactly-once the thread's transaction stays open
+     * meanwhile, and Kafka Streams' producers abort a transaction after 10 s ({@code transaction.timeout.ms}):
+     * the instance is fenced and its in-flight work runs again. A thread may wait once per partition before it
+     * commits, so the wait stays a small part of that.
+     */
+    private static final Duration LANE_MAX_BLOCK = Duration.ofSeconds(2);
 
     private final PipelineConfig config;
     private final AppOptions options;
@@ -105,7 +112,7 @@ public final class HarvestApp implements AutoCloseable {
             Lane lane = new Lane(laneConfig.name(), i);
             dispatcher.registerLane(lane, laneConfig.maxInFlight());
             LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
-                    options.clock(), options.drainInterval(), Duration.ofSeconds(10));
+                    options.clock(), options.drainInterval(), LANE_MAX_BLOCK);
             Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
             add(TopologyFactory.laneAppId(config, laneConfig), topology);
         }

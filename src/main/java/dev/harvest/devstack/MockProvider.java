@@ -55,6 +55,7 @@ public final class MockProvider implements AutoCloseable {
     private final AtomicLong unauthorized = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final ProviderFaults faults = new ProviderFaults();
     private final AtomicLong outageEndsNanos = new AtomicLong(System.nanoTime());
 
     static {
@@ -120,6 +121,11 @@ public final class MockProvider implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Switches that make this provider slow down or refuse everything for a while. */
+    public ProviderFaults faults() {
+        return faults;
+    }
+
     /**
      * Answers every authenticated request with 503 from now on for {@code duration}, then recovers by itself:
      * a provider that is down for a while. Calls during the outage count as server errors.
@@ -175,7 +181,7 @@ public final class MockProvider implements AutoCloseable {
     private void admit(HttpExchange exchange, String keyId, String taskId, byte[] body) {
         KeyBucket key = keys.get(keyId);
         enter(key);
-        long waitNanos = isFirstCallOfRateLimitFirst(taskId, body) ? 1_000_000_000L : key.tryTake();
+        long waitNanos = faults.refusing() || isFirstCallOfRateLimitFirst(taskId, body) ? 1000000000L : key.tryTake();
         if (waitNanos > 0) {
             key.rateLimited.incrementAndGet();
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
@@ -184,7 +190,7 @@ public final class MockProvider implements AutoCloseable {
             reply(exchange, 429, "{\"error\":\"rate limited\"}", Long.toString(seconds));
             return;
         }
-        long latencyNanos = options.sampleLatencyNanos(random);
+        long latencyNanos = faults.stretch(options.sampleLatencyNanos(random));
         responders.schedule(() -> respond(exchange, key, keyId, taskId, body), latencyNanos, TimeUnit.NANOSECONDS);
     }
 

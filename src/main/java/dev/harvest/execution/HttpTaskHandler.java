@@ -114,8 +114,7 @@ public final class HttpTaskHandler implements TaskHandler {
         if ("GET".equals(config.method())) {
             return builder.GET().build();
         }
-        return builder.method(config.method(), HttpRequest.BodyPublishers.ofString(body(task), StandardCharsets.UTF_8))
-                .build();
+        return builder.method(config.method(), LeaseCheckedBody.of(body(task), context::isLeaseHeld)).build();
     }
 
     private static String body(Task task) {

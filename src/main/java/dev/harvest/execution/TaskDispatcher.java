@@ -206,9 +206,9 @@ public final class TaskDispatcher implements AutoCloseable {
             return;
         }
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
-                lease.keyId(), secret.orElse(null));
+                lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
         long callStart = System.nanoTime();
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission);
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
@@ -236,12 +236,18 @@ public final class TaskDispatcher implements AutoCloseable {
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
                                                           BreakerPass pass, TaskContext context,
-                                                          Submission submission) {
+                                                          Submission submission, Lease lease) {
         return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
             if (recorded.isPresent()) {
                 pass.release();
                 metrics.ledgerSkip(execution.lane());
                 return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
+            }
+            if (!lease.holdsNothing() && !admission.isHeld(lease)) {
+                // Lost before the call (e.g. the process was stopped past its TTL): its key may be another's now.
+                pass.release();
+                return CompletableFuture.completedFuture(new TaskOutcome.RetryLater(Duration.ZERO, "LeaseLost",
+                        "lease " + lease.leaseId() + " was lost before the call started"));
             }
             CompletableFuture<TaskOutcome> handlerCall = invoke(binding, context);
             submission.track(handlerCall);
@@ -257,7 +263,6 @@ public final class TaskDispatcher implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
     }
-
 
     /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
     private void release(Lease lease, Double actualCost) {

@@ -113,6 +113,28 @@ class MockProviderTest {
         assertThat(provider.keyStats().keySet()).containsExactly("key-1", "key-2").doesNotContain(SECRET);
     }
 
+    @Test
+    void shouldAnswer429ToEveryCallWhenRefusingAllUntilTheWindowEnds() throws IOException {
+        provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(0).medianLatency(Duration.ZERO).start();
+
+        provider.faults().refuseAllFor(Duration.ofSeconds(30));
+        assertThat(List.of(send(SECRET, "t-1", "{}"), send(SECRET, "t-2", "{}")))
+                .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(429));
+        provider.faults().refuseAllFor(Duration.ZERO);
+        assertThat(send(SECRET, "t-3", "{}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerSlowerWhenSlowedDown() throws IOException {
+        provider = MockProvider.builder().key("key-1", SECRET).rpsPerKey(0).medianLatency(Duration.ofMillis(50))
+                .tailSigma(0).start();
+
+        provider.faults().slowDown(10);
+        long start = System.nanoTime();
+        assertThat(send(SECRET, "t-1", "{}").statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    }
+
     private HttpResponse<String> send(String secret, String taskId, String body) {
         return sendAsync(secret, taskId, body).join();
     }

@@ -159,6 +159,19 @@ class HttpTaskHandlerTest {
         assertThat(outcome.toString()).doesNotContain(SECRET);
     }
 
+    @Test
+    void shouldNotDeliverTheRequestAndRetryWhenLeaseIsLostBeforeTheBodyIsSent() {
+        TaskContext context = new TaskContext(task("{\"q\":1}"), new Attempt(1, Instant.now()), new Lane("high", 0),
+                "key-1", new KeySecret(SECRET), () -> false);
+
+        TaskOutcome outcome = handler(Duration.ofSeconds(5)).handle(context).toCompletableFuture()
+                .orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(outcome).isInstanceOfSatisfying(TaskOutcome.RetryLater.class,
+                r -> assertThat(r.message()).contains("lease lost"));
+        assertThat(lastBody.get()).as("no request body reached the provider").isNull();
+    }
+
     private HttpTaskHandler handler(Duration timeout) {
         return new HttpTaskHandler(config("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/work", timeout),
                 client);

@@ -135,12 +135,16 @@ final class HeldLeases {
     }
 
     private CompletableFuture<Void> renew(List<Held> chunk) {
-        List<String> args = new ArrayList<>(1 + chunk.size() * 3);
+        List<String> args = new ArrayList<>(1 + chunk.size() * 6);
         args.add(Integer.toString(chunk.size()));
         for (Held h : chunk) {
             args.add(h.lease.leaseId());
             args.add(Long.toString(h.lease.fencingToken()));
             args.add(Long.toString(h.ttlMillis));
+            // What the lease holds, so that Redis can write it back if it lost its data (see renew.lua).
+            args.add(orEmpty(h.lease.keyPool()));
+            args.add(orEmpty(h.lease.keyId()));
+            args.add(orEmpty(h.lease.permits()));
         }
         long sentAt = ticker.getAsLong();
         return scripts.run(AdmissionScripts.RENEW, args).<Void>handle((reply, failure) -> {
@@ -167,6 +171,10 @@ final class HeldLeases {
                 lose(h);
             }
         }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     /** Lost while still tracked; a lease released meanwhile (renewal raced its release) is not lost. */

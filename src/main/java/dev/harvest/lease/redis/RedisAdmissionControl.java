@@ -333,8 +333,14 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
         @Override
         public void syncNeeded() {
-            syncPools().whenComplete((v, failure) -> timer.schedule(acquirer::resume,
-                    failure == null ? 0 : 200, TimeUnit.MILLISECONDS));
+            syncPools().whenComplete((v, failure) -> {
+                if (failure == null) {
+                    // Redis may have restarted empty: write this instance's running leases back before it asks
+                    // for more (same connection, so the renewal runs first).
+                    held.renewAll();
+                }
+                timer.schedule(acquirer::resume, failure == null ? 0 : 200, TimeUnit.MILLISECONDS);
+            });
         }
     }
 }

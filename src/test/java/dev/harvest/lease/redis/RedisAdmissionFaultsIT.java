@@ -137,6 +137,37 @@ class RedisAdmissionFaultsIT {
     }
 
     @Test
+    void shouldWriteRunningLeasesBackWhenRedisRestartsWithoutItsData() {
+        try (LocalRedis own = LocalRedis.start()) {
+            AdmissionSetup setup = setup(uniquePipeline("rebuild"), List.of(pool("api", 2, null, "k1")),
+                    List.of(permits("calls", 3, Duration.ofSeconds(3), Map.of())));
+            RedisClients clients = fx.clients(RedisServerExtension.settingsFor(own));
+            RedisAdmissionControl control = fx.control(clients, setup);
+            Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(2)));
+            Lease second = join(control.acquire(fx.request(LOW, "api", "calls"), Duration.ofSeconds(2)));
+
+            own.restart();
+
+            // The next request finds no pool: the instance syncs the pipeline's pools and writes its running
+            // leases back before it asks again, so the key is full, not free.
+            await("admission answers again").atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(control.tryAcquire(fx.request(HIGH, "api", "calls")).toCompletableFuture().join())
+                            .as("the key is full: its two running leases count").isEmpty());
+            assertThat(new RedisPermitSemaphore(clients, setup.pipeline()).inUse("calls")).isEqualTo(2);
+            assertThat(new RedisKeyPool(clients, setup.pipeline()).list("api")).extracting(KeyStatus::inUse)
+                    .containsExactly(2);
+            assertThat(control.isHeld(first)).isTrue();
+            assertThat(control.isHeld(second)).isTrue();
+            control.release(first).toCompletableFuture().join();
+            Lease third = join(control.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(2)));
+            assertThat(third.fencingToken()).isGreaterThan(second.fencingToken());
+            control.release(second).toCompletableFuture().join();
+            control.release(third).toCompletableFuture().join();
+            assertPoolFull(clients, setup);
+        }
+    }
+
+    @Test
     void shouldFallBackToEvalAndLoseNothingWhenScriptCacheIsFlushedMidRun() throws Exception {
         AdmissionSetup setup = setup(uniquePipeline("flush"), List.of(pool("api", 2, null, "k1", "k2")),
                 List.of(permits("calls", 3, Duration.ofSeconds(2), Map.of())));
