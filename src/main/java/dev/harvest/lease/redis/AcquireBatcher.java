@@ -172,10 +172,10 @@ final class AcquireBatcher {
             if (failure == null && call.fits(reply)) {
                 onReply(call, reply);
             } else if (failure == null) {
-                onFailure(call.batch, new IllegalStateException("acquire answered " + reply.size() + " elements for "
+                onFailure(call, new IllegalStateException("acquire answered " + reply.size() + " elements for "
                         + call.batch.size() + " requests: script and client out of step"));
             } else {
-                onFailure(call.batch, AdmissionScripts.translate(failure));
+                onFailure(call, AdmissionScripts.translate(failure));
             }
         });
     }
@@ -236,11 +236,14 @@ final class AcquireBatcher {
             for (int i = call.batch.size() - 1; i >= 0; i--) {
                 Waiter w = call.batch.get(i);
                 int status = AcquireCall.status(reply, i);
+                // A grant may have been made by an earlier call whose answer was lost: its expiry counts from then.
+                long grantedNoEarlierThan = Math.min(call.sentAt, w.uncertainSince);
                 w.uncertain = false; // Redis answered: no grant exists under this lease id unless it says so
+                w.uncertainSince = Long.MAX_VALUE;
                 w.lastError = null;
                 if (status == AcquireCall.GRANTED) {
                     granted = true;
-                    Lease lease = call.lease(reply, i, options);
+                    Lease lease = call.lease(reply, i, options, grantedNoEarlierThan);
                     after.add(() -> outcomes.granted(w, lease));
                 } else if (w.isSettled()) {
                     continue;
@@ -275,13 +278,16 @@ final class AcquireBatcher {
         pump();
     }
 
-    private void onFailure(List<Waiter> batch, RuntimeException error) {
+    private void onFailure(AcquireCall call, RuntimeException error) {
+        List<Waiter> batch = call.batch;
         boolean retry = error instanceof AdmissionUnavailableException;
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             inFlight = false;
             for (int i = batch.size() - 1; i >= 0; i--) {
                 Waiter w = batch.get(i);
+                // A grant made by this call would count from its send time: keep the earliest such time.
+                w.uncertainSince = Math.min(w.uncertainSince, call.sentAt);
                 w.uncertain = true;
                 w.lastError = error;
                 if (w.isSettled()) {

@@ -85,13 +85,15 @@ final class AcquireCall {
     }
 
     /**
-     * The lease granted to request {@code i}. Its local deadline counts from {@link #sentAt}, taken before the
-     * call was sent, so it always falls before the expiry Redis computed when it ran the script.
+     * The lease granted to request {@code i}. Its local deadline counts from {@code sentNoLaterThanGrant}: the
+     * send time of this call, or of an earlier call with the same lease id whose answer was lost (the grant may
+     * be that call's), so it always falls before the expiry Redis computed when it ran the script.
      */
-    Lease lease(ScriptReply reply, int i, AdmissionOptions options) {
+    Lease lease(ScriptReply reply, int i, AdmissionOptions options, long sentNoLaterThanGrant) {
         Waiter w = batch.get(i);
         String keyId = reply.stringAt(5 + i * 3);
-        long deadline = sentAt + TimeUnit.MILLISECONDS.toNanos(w.ttlMillis) - options.marginNanos(Duration.ofMillis(w.ttlMillis));
+        long deadline = sentNoLaterThanGrant + TimeUnit.MILLISECONDS.toNanos(w.ttlMillis)
+                - options.marginNanos(Duration.ofMillis(w.ttlMillis));
         return new Lease(w.leaseId, reply.longAt(4 + i * 3), w.request.keyPool(), keyId.isEmpty() ? null : keyId,
                 w.request.permits(), deadline);
     }

@@ -42,6 +42,8 @@ final class Waiter {
     private final AtomicBoolean settled = new AtomicBoolean();
     /** Sent in a try whose outcome is unknown (the call failed): a grant may exist in Redis under leaseId. */
     volatile boolean uncertain;
+    /** Send time of the earliest such try since Redis last answered for this waiter; MAX_VALUE when none. */
+    volatile long uncertainSince = Long.MAX_VALUE;
     volatile RuntimeException lastError;
     volatile ScheduledFuture<?> timeout;
     int unknownReplies;
