@@ -11,7 +11,14 @@ package dev.harvest.bench;
  * @param inFlightTasks tasks held in flight for the memory figure
  * @param guarantee    processing.guarantee
  * @param localAdmission hold keys and permits in the JVM instead of Redis (to isolate Redis's share)
+ * @param streamThreads  stream threads per app of the pipeline under test
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
-                           String guarantee, boolean localAdmission) {
+                           String guarantee, boolean localAdmission, int streamThreads) {
+
+    /** With one stream thread per app. */
+    public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
+                        String guarantee, boolean localAdmission) {
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1);
+    }
 }

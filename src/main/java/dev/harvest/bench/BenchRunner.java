@@ -108,7 +108,8 @@ public final class BenchRunner {
     static AppOptions appOptions(Path stateDir, BenchOptions o) {
         // No drain on close: the memory scenario stops with thousands of long attempts deliberately running.
         return AppOptions.defaults(stateDir).withServeMetrics(false).withAdmission(o.localAdmission()
-                ? AppOptions.AdmissionMode.LOCAL : AppOptions.AdmissionMode.REDIS).withDrainTimeout(Duration.ZERO);
+                ? AppOptions.AdmissionMode.LOCAL : AppOptions.AdmissionMode.REDIS).withDrainTimeout(Duration.ZERO)
+                .withStreamThreads(o.streamThreads());
     }
 
     private static void produceAndWait(TaskProducer producer, OutcomeCollector collector, String prefix, int n,

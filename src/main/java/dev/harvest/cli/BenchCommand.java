@@ -38,16 +38,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--admission", defaultValue = "redis", description = "redis (default) or local")
     String admission;
 
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads per app (default: ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0) {
-            throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions and --in-flight must be > 0");
+        if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
+                || threads <= 0) {
+            throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions, --in-flight and --threads"
+                    + " must be > 0");
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
-                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL),
+                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {
