@@ -29,10 +29,7 @@ public final class BatchReader {
 
     /** Batch id → its latest record; a completed record is never replaced by an older progress record. */
     public static Map<String, JsonNode> latest(PipelineConfig config, Duration timeout) {
-        if (!config.batches()) {
-            throw new IllegalArgumentException("batches are not enabled for pipeline '" + config.pipeline()
-                    + "': set 'batches: true' in the pipeline file");
-        }
+        config.requireBatches();
         Properties props = KafkaClientProperties.consumer(config, null);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -1,13 +1,12 @@
 package dev.harvest.app;
 
+import dev.harvest.client.SendFailures;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.topology.TaskCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -17,8 +16,7 @@ public final class TaskProducer implements AutoCloseable {
 
     private final PipelineConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final SendFailures failures = new SendFailures();
 
     public TaskProducer(PipelineConfig config) {
         this.config = config;
@@ -52,12 +50,7 @@ public final class TaskProducer implements AutoCloseable {
     }
 
     private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-        return producer.send(record, (meta, error) -> {
-            if (error != null) {
-                failed.incrementAndGet();
-                firstFailure.compareAndSet(null, error);
-            }
-        });
+        return producer.send(record, (meta, error) -> failures.record(error));
     }
 
     /**
@@ -67,12 +60,7 @@ public final class TaskProducer implements AutoCloseable {
      */
     public void flush() {
         producer.flush();
-        long n = failed.getAndSet(0);
-        Exception first = firstFailure.getAndSet(null);
-        if (n > 0) {
-            throw new IllegalStateException(n + " task record(s) were not written to Kafka: "
-                    + TopicAdmin.rootMessage(first), first);
-        }
+        failures.check();
     }
 
     /** Waits for a send to be acknowledged; turns a failure into an exception with the broker's reason. */

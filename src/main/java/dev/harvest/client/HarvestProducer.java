@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +34,7 @@ public final class HarvestProducer implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final LaneLagSource lags;
     private final Backpressure backpressure;
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final SendFailures failures = new SendFailures();
 
     /**
      * @param lags         where lane lags are read; {@link #create} reads them from the pipeline's Redis
@@ -138,15 +135,10 @@ public final class HarvestProducer implements AutoCloseable {
 
     /** Declares that batch {@code batchId} has {@code size} tasks (before or after they are sent). */
     public void declareBatch(String batchId, long size) {
-        requireBatches();
+        config.requireBatches();
         producer.send(new ProducerRecord<>(config.batchEventsTopic(),
                 BatchEvents.checkBatchId(batchId).getBytes(StandardCharsets.UTF_8),
-                BatchEvents.declaration(size, System.currentTimeMillis())), (meta, error) -> {
-                    if (error != null) {
-                        failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, error);
-                    }
-                });
+                BatchEvents.declaration(size, System.currentTimeMillis())), (meta, error) -> failures.record(error));
     }
 
     /**
@@ -155,15 +147,8 @@ public final class HarvestProducer implements AutoCloseable {
      * @throws IllegalArgumentException saying which is not the case
      */
     public void checkBatch(String batchId) {
-        requireBatches();
+        config.requireBatches();
         BatchEvents.checkBatchId(batchId);
-    }
-
-    private void requireBatches() {
-        if (!config.batches()) {
-            throw new IllegalArgumentException("batches are not enabled for pipeline '" + config.pipeline()
-                    + "': set 'batches: true' in the pipeline file");
-        }
     }
 
     /** The lane's config, or an error that lists the lanes there are. */
@@ -179,12 +164,7 @@ public final class HarvestProducer implements AutoCloseable {
      */
     public void flush() {
         producer.flush();
-        long n = failed.getAndSet(0);
-        Exception first = firstFailure.getAndSet(null);
-        if (n > 0) {
-            throw new IllegalStateException(n + " task record(s) were not written to Kafka: "
-                    + (first == null ? "unknown reason" : first.getMessage()), first);
-        }
+        failures.check();
     }
 
     private void awaitRoom(LaneConfig lane, Backpressure backpressure) {
@@ -216,9 +196,8 @@ public final class HarvestProducer implements AutoCloseable {
                 draft.cost(), draft.batchId()));
         CompletableFuture<Submitted.Written> written = new CompletableFuture<>();
         producer.send(new ProducerRecord<>(lane.topic(), id.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+            failures.record(error);
             if (error != null) {
-                failed.incrementAndGet();
-                firstFailure.compareAndSet(null, error);
                 written.completeExceptionally(error);
             } else {
                 written.complete(new Submitted.Written(meta.topic(), meta.partition(), meta.offset()));

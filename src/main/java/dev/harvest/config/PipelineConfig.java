@@ -121,6 +121,18 @@ public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings
         return topics;
     }
 
+    /**
+     * Checks that the batch tracker runs for this pipeline.
+     *
+     * @throws IllegalArgumentException saying how to turn it on, when it does not
+     */
+    public void requireBatches() {
+        if (!batches) {
+            throw new IllegalArgumentException("batches are not enabled for pipeline '" + pipeline
+                    + "': set 'batches: true' in the pipeline file");
+        }
+    }
+
     /** Outcomes and declarations of batched tasks, keyed by batch id: {@code <pipeline>.batch-events}. */
     public String batchEventsTopic() {
         return pipeline + ".batch-events";

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -196,12 +197,9 @@ class RedisRateBudgetIT {
         }
     }
 
+    /** The provider's work done while holding the lease, not a wait for a condition. */
     private static void simulateCall() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LockSupport.parkNanos(5_000_000);
     }
 
     private Optional<Lease> tryAcquire(RedisAdmissionControl control, double cost) {
