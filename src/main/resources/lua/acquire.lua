@@ -274,8 +274,9 @@ for r = 0, n - 1 do
 end
 
 -- Queue bookkeeping: leave when nothing of the class waits any more, go to the back after a grant, join at
--- the back after a failure. When this instance steps aside, the new head of the queue is told (PUBLISH).
-local heads = {}
+-- the back after a failure. When this instance steps aside, the new head of the queue is told (PUBLISH); while it
+-- waits, every holder hears which classes it waits for ('c <instance> <class>...').
+local heads, contended = {}, {}
 local function tellHead(c)
   local head = redis.call('ZRANGE', c.key, 0, 0)[1]
   if head and head ~= me then heads[#heads + 1] = head end
@@ -293,9 +294,15 @@ for _, c in ipairs(classes) do
       redis.call('ZADD', c.key, 'NX', now, me)
     end
     redis.call('SADD', prefix .. 'waitclasses', c.name)
+    contended[#contended + 1] = c.name
   end
 end
 if #heads > 0 then redis.call('PUBLISH', prefix .. 'freed', table.concat(heads, ' ')) end
+-- Holders that hand leases on to their own next task (lease reuse) give them back to Redis instead while
+-- another instance waits for the same pool or semaphore.
+if #contended > 0 then
+  redis.call('PUBLISH', prefix .. 'freed', 'c ' .. me .. ' ' .. table.concat(contended, ' '))
+end
 
 if failed then
   for p, cost in pairs(failedPools) do hintPool(p, cost) end

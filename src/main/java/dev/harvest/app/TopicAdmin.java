@@ -58,7 +58,7 @@ public final class TopicAdmin {
             });
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).values().forEach((name, f) -> waitCreated(name, f));
-                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
+                awaitWritable(admin, missing.stream().map(NewTopic::name).toList());
             }
             return missing.stream().map(NewTopic::name).toList();
         } catch (InterruptedException e) {
@@ -76,7 +76,7 @@ public final class TopicAdmin {
      * before then gets NOT_LEADER_OR_FOLLOWER. Listing offsets is answered by the partition's leader itself, so
      * once that succeeds for every partition, the topics take writes.
      */
-    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
+    public static void awaitWritable(Admin admin, List<String> topics) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {

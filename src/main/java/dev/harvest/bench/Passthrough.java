@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.app.TopicAdmin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,6 +43,10 @@ final class Passthrough {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), Optional.empty()),
                     new NewTopic(out, Optional.of(o.partitions()), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            TopicAdmin.awaitWritable(admin, List.of(in, out));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating pass-through topics", e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create pass-through topics", e);
         }
@@ -69,13 +75,23 @@ final class Passthrough {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        AtomicReference<Exception> failed = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
                 String id = "p-" + i;
                 producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
-                        ("{\"id\":\"" + id + "\",\"type\":\"work\"}").getBytes(StandardCharsets.UTF_8)));
+                        ("{\"id\":\"" + id + "\",\"type\":\"work\"}").getBytes(StandardCharsets.UTF_8)),
+                        (meta, e) -> {
+                            if (e != null) {
+                                failed.compareAndSet(null, e);
+                            }
+                        });
             }
+            producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("pass-through input not written: " + failed.get(), failed.get());
         }
     }
 
@@ -84,6 +100,9 @@ final class Passthrough {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (seen < n && System.nanoTime() < deadline) {
             seen += consumer.poll(Duration.ofMillis(50)).count();
+        }
+        if (seen < n) {
+            throw new IllegalStateException("pass-through did not drain: " + seen + " of " + n + " records");
         }
     }
 

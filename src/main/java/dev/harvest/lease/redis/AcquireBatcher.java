@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -64,6 +65,8 @@ final class AcquireBatcher {
     private final List<Waiter> tries = new ArrayList<>();
     private final Set<WaitClass> blocked = new HashSet<>();
     private final Set<WaitClass> leaving = new HashSet<>();
+    /** Classes in whose Redis fairness queue this instance stands (its last call there left requests waiting). */
+    private final Set<WaitClass> queuedInRedis = new HashSet<>();
     private boolean inFlight;
     /** Wake-ups so far: one that arrives while a call is on the wire must not be lost (see onReply). */
     private long wakes;
@@ -119,12 +122,64 @@ final class AcquireBatcher {
             if (queue != null && queue.remove(waiter) && queue.isEmpty()) {
                 waiting.remove(waiter.waitClass);
                 left = leaving.add(waiter.waitClass);
+                blocked.remove(waiter.waitClass);
             }
             tries.remove(waiter);
         }
         if (left) {
             pump();
         }
+    }
+
+    /**
+     * A queued waiter of {@code c} to hand a lease of that class to, taken out of the queue; null when there is
+     * none, or when a waiter of a more important lane waits for the same pool or semaphore (that one must get the
+     * capacity through Redis). Waiters whose earlier try has an unknown outcome are left for Redis: a grant may
+     * exist under their lease id. The caller settles the waiter; when that fails (it timed out meanwhile) it asks
+     * again.
+     */
+    Waiter takeForReuse(WaitClass c) {
+        Waiter taken = null;
+        boolean left = false;
+        synchronized (lock) {
+            ArrayDeque<Waiter> queue = waiting.get(c);
+            if (queue == null || closed || moreImportantWaits(c)) {
+                return null;
+            }
+            for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (w.isSettled()) {
+                    it.remove();
+                } else if (!w.uncertain) {
+                    it.remove();
+                    taken = w;
+                    break;
+                }
+            }
+            if (queue.isEmpty()) {
+                waiting.remove(c);
+                left = queuedInRedis.contains(c) && leaving.add(c);
+                // Out of the Redis queue, no release names this instance: the class's next request must be sent.
+                blocked.remove(c);
+            }
+        }
+        if (left) {
+            pump(); // Redis still counts this instance as waiting in the class: tell it that it left
+        }
+        return taken;
+    }
+
+    /** Whether a class ahead of {@code c} (a more important lane) waits for its pool or semaphore. Holds the lock. */
+    private boolean moreImportantWaits(WaitClass c) {
+        for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.headMap(c, false).entrySet()) {
+            WaitClass other = e.getKey();
+            boolean shares = (!c.pool().isEmpty() && c.pool().equals(other.pool()))
+                    || (!c.semaphore().isEmpty() && c.semaphore().equals(other.semaphore()));
+            if (shares && other.priority() < c.priority() && !e.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int waitingCount() {
@@ -233,6 +288,7 @@ final class AcquireBatcher {
             errorDelay = ERROR_BACKOFF_MIN;
             // Something was freed while the call was on the wire, maybe after Redis ran it: try again at once.
             boolean wokenMeanwhile = wakes != call.wakesAtSend;
+            trackQueued(call, reply);
             for (int i = call.batch.size() - 1; i >= 0; i--) {
                 Waiter w = call.batch.get(i);
                 int status = AcquireCall.status(reply, i);
@@ -278,12 +334,35 @@ final class AcquireBatcher {
         pump();
     }
 
+    /** Which classes the call left this instance queued in at Redis (acquire.lua: granted below the count sent). */
+    private void trackQueued(AcquireCall call, ScriptReply reply) {
+        Map<WaitClass, Integer> grants = new HashMap<>();
+        for (int i = 0; i < call.batch.size(); i++) {
+            Waiter w = call.batch.get(i);
+            if (!w.tryOnly && AcquireCall.status(reply, i) == AcquireCall.GRANTED) {
+                grants.merge(w.waitClass, 1, Integer::sum);
+            }
+        }
+        call.classes.forEach((c, count) -> {
+            if (grants.getOrDefault(c, 0) >= count) {
+                queuedInRedis.remove(c);
+            } else {
+                queuedInRedis.add(c);
+            }
+        });
+    }
+
     private void onFailure(AcquireCall call, RuntimeException error) {
         List<Waiter> batch = call.batch;
         boolean retry = error instanceof AdmissionUnavailableException;
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             inFlight = false;
+            call.classes.forEach((c, count) -> {
+                if (count > 0) {
+                    queuedInRedis.add(c); // unknown: assume so, and tell Redis when the class empties
+                }
+            });
             for (int i = batch.size() - 1; i >= 0; i--) {
                 Waiter w = batch.get(i);
                 // A grant made by this call would count from its send time: keep the earliest such time.

@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param pollMin            first delay before a blocked waiter is tried again (polling; doubles up to pollMax)
  * @param pollMax            longest delay between tries of blocked waiters; with pub/sub, the safety-net poll
  * @param reclaimPerAcquire  expired leases an acquire call reclaims before granting
+ * @param leaseReuse         how long after its grant a lease may be handed from a finished task straight to a
+ *                           waiting one of this instance ({@link LeaseReuse}); zero sends every release to Redis
  */
 public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, WakeUp wakeUp, int maxBatch,
-                               Duration pollMin, Duration pollMax, int reclaimPerAcquire) {
+                               Duration pollMin, Duration pollMax, int reclaimPerAcquire, Duration leaseReuse) {
 
     /** How a waiting instance notices that capacity came free on another instance. */
     public enum WakeUp {
@@ -34,27 +36,35 @@ public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, Wa
         if (maxBatch < 1 || pollMin.isNegative() || pollMax.compareTo(pollMin) < 0 || reclaimPerAcquire < 0) {
             throw new IllegalArgumentException("maxBatch >= 1, 0 <= pollMin <= pollMax, reclaimPerAcquire >= 0");
         }
+        if (leaseReuse.isNegative()) {
+            throw new IllegalArgumentException("leaseReuse must not be negative");
+        }
     }
 
     public static AdmissionOptions defaults() {
         return new AdmissionOptions(Duration.ofSeconds(30), 0.1, WakeUp.PUBSUB, 128, Duration.ofMillis(5),
-                Duration.ofMillis(500), 16);
+                Duration.ofMillis(500), 16, Duration.ofSeconds(1));
     }
 
     public AdmissionOptions withWakeUp(WakeUp mode) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withKeyOnlyLeaseTtl(Duration ttl) {
-        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire);
+        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withMaxBatch(int max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withPolling(Duration min, Duration max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire, leaseReuse);
+    }
+
+    public AdmissionOptions withLeaseReuse(Duration window) {
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire,
+                window);
     }
 
     /** How long before the Redis expiry the holder stops trusting a lease of this TTL. */

@@ -58,6 +58,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final HeldLeases held;
     private final AcquireBatcher acquirer;
     private final ReleaseBatcher releaser;
+    private final LeaseReuse reuse;
     private final AtomicReference<CompletableFuture<Void>> syncing = new AtomicReference<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,6 +87,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 Blocking.daemonThreads("harvest-admission-callback"));
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
+        this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
@@ -104,7 +106,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
         Blocking.await(syncPools(), clients.commandTimeout().multipliedBy(3), "sync the key pools");
         if (options.wakeUp() == WakeUp.PUBSUB) {
-            wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake);
+            wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake,
+                    message -> reuse.onMessage(message, instanceId));
         }
         long every = setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos() / 3;
         renewals = timer.scheduleWithFixedDelay(held::renewAll, every, every, TimeUnit.NANOSECONDS);
@@ -208,6 +211,10 @@ public final class RedisAdmissionControl implements AdmissionControl {
         if (lease.holdsNothing()) {
             return CompletableFuture.completedFuture(null);
         }
+        if (handedOver(lease)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        reuse.returned(lease);
         String actual = actualCost == null ? "" : actualCost == 0 ? "0"
                 : Cost.isValid(actualCost) ? Long.toString(Cost.toMicros(actualCost)) : "";
         held.untrack(lease);
@@ -215,11 +222,33 @@ public final class RedisAdmissionControl implements AdmissionControl {
         return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), actual, ttl);
     }
 
+    /** Gives the lease to a waiting request of this instance, when {@link LeaseReuse} allows it. */
+    private boolean handedOver(Lease lease) {
+        if (closed.get()) {
+            return false;
+        }
+        Waiter.WaitClass waitClass = reuse.handOverClass(lease, held.isHeld(lease));
+        if (waitClass == null) {
+            return false;
+        }
+        Waiter next;
+        while ((next = acquirer.takeForReuse(waitClass)) != null) {
+            if (next.settle()) {
+                reuse.handedOver();
+                next.deliver(callbacks, lease, unused -> release(unused, UNUSED));
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public CompletionStage<Void> cooldown(Lease lease, Duration retryAfter) {
         if (lease.keyPool() == null || lease.keyId() == null) {
             return CompletableFuture.completedFuture(null);
         }
+        Duration poolCooldown = setup.pool(lease.keyPool()).map(KeyPoolConfig::cooldownOn429).orElse(Duration.ZERO);
+        reuse.cooling(lease, retryAfter.compareTo(poolCooldown) > 0 ? retryAfter : poolCooldown);
         return scripts.cooldown(lease.keyPool(), lease.keyId(), retryAfter.toMillis(), true).thenApply(reply -> null);
     }
 
@@ -254,6 +283,11 @@ public final class RedisAdmissionControl implements AdmissionControl {
     public String toString() {
         return "RedisAdmissionControl[" + setup.pipeline() + ", instance " + instanceId + ", held " + held.size() + ", "
                 + acquirer.describe() + "]";
+    }
+
+    /** Test hook: the lease hand-over state. */
+    LeaseReuse reuse() {
+        return reuse;
     }
 
     /** Test hook: stop (or resume) renewals, as if this process were suspended. */
@@ -303,6 +337,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             // A grant nobody takes (the waiter timed out or went away) was never used: its reservation is refunded.
             if (w.settle() && !closed.get()) {
                 held.track(lease, w.ttlMillis, w.request.lane().name());
+                reuse.granted(lease, w.waitClass);
                 w.deliver(callbacks, lease, unused -> release(unused, UNUSED));
             } else {
                 release(lease, UNUSED);

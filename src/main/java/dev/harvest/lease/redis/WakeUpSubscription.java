@@ -4,11 +4,13 @@ import dev.harvest.redis.RedisClients;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Listens on {@code hs:{P}:freed}. Releases (and instances stepping out of a wait queue) publish the ids of the
  * instances at the head of the queues concerned; this instance wakes its blocked waiters only when it is named,
- * so a release does not make every waiting instance race for one permit. Lettuce resubscribes after a reconnect;
+ * so a release does not make every waiting instance race for one permit. Instances that wait also publish which
+ * resources they wait for, so that holders stop handing leases on locally ({@link LeaseReuse}). Lettuce resubscribes after a reconnect;
  * messages lost meanwhile are covered by the safety poll.
  */
 final class WakeUpSubscription implements AutoCloseable {
@@ -21,12 +23,18 @@ final class WakeUpSubscription implements AutoCloseable {
         this.channel = channel;
     }
 
-    static WakeUpSubscription subscribe(RedisClients clients, String channel, String instanceId, Runnable wake) {
+    /**
+     * @param contention gets the contention messages ({@code c <instance> <class>...}, see {@link LeaseReuse})
+     */
+    static WakeUpSubscription subscribe(RedisClients clients, String channel, String instanceId, Runnable wake,
+                                        Consumer<String> contention) {
         StatefulRedisPubSubConnection<String, String> connection = clients.connectPubSub();
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String ch, String message) {
-                if (message.contains(instanceId)) {
+                if (LeaseReuse.isContentionMessage(message)) {
+                    contention.accept(message);
+                } else if (message.contains(instanceId)) {
                     wake.run();
                 }
             }
