@@ -12,13 +12,20 @@ package dev.harvest.bench;
  * @param guarantee    processing.guarantee
  * @param localAdmission hold keys and permits in the JVM instead of Redis (to isolate Redis's share)
  * @param streamThreads  stream threads per app of the pipeline under test
+ * @param maxInFlight    the lane's maxInFlight; 0 for 8 × permits (at least 256): tasks queued for admission keep
+ *                       every permit busy while the stream thread commits
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
-                           String guarantee, boolean localAdmission, int streamThreads) {
+                           String guarantee, boolean localAdmission, int streamThreads, int maxInFlight) {
 
-    /** With one stream thread per app. */
+    /** With one stream thread per app and the default maxInFlight. */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
-        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1);
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0);
+    }
+
+    /** The lane's maxInFlight for the scenarios. */
+    public int laneMaxInFlight() {
+        return maxInFlight > 0 ? maxInFlight : Math.max(256, permits * 8);
     }
 }

@@ -14,10 +14,10 @@ import picocli.CommandLine.Option;
                 + " Kafka Streams pass-through, Redis calls per task, memory with many tasks in flight.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--tasks", defaultValue = "20000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tasks", defaultValue = "40000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")
     int tasks;
 
-    @Option(names = "--warmup", defaultValue = "5000", description = "Warm-up tasks per scenario (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "60000", description = "Warm-up tasks per scenario (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--latency-ms", defaultValue = "20", description = "Handler latency L (default: ${DEFAULT-VALUE})")
@@ -41,18 +41,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads per app (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--max-in-flight", defaultValue = "0",
+            description = "The lane's maxInFlight (default: 8 x permits, at least 256)")
+    int maxInFlight;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
-                || threads <= 0) {
+                || threads <= 0 || maxInFlight < 0) {
             throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions, --in-flight and --threads"
-                    + " must be > 0");
+                    + " must be > 0, --max-in-flight >= 0");
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
-                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads),
+                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
+                maxInFlight),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

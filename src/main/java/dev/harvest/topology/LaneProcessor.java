@@ -6,6 +6,7 @@ import dev.harvest.execution.Submission;
 import dev.harvest.task.Attempt;
 import dev.harvest.task.DeadLetterReason;
 import dev.harvest.task.Task;
+import dev.harvest.task.TaskOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final LaneRuntime rt;
-    private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Finished> completions = new LinkedBlockingQueue<>();
     /** What this processor has handed to the dispatcher and not yet routed, by in-flight store key. */
     private final Map<String, Running> running = new HashMap<>();
     private final Deduplicator deduplicator;
@@ -113,9 +114,9 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             }
             try {
                 // In slices, so that a graceful stop that begins meanwhile is seen at once.
-                Completion c = completions.poll(Math.min(left, AWAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
-                if (c != null) {
-                    complete(c);
+                Finished f = completions.poll(Math.min(left, AWAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+                if (f != null) {
+                    complete(f);
                     drain();
                 }
             } catch (InterruptedException e) {
@@ -149,7 +150,11 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         Attempt attempt = new Attempt(entry.attempt(), Instant.ofEpochMilli(entry.firstSeenMs()));
         Submission submission = rt.dispatcher().submit(new Execution(entryId, task, attempt, rt.lane()), c -> {
             if (open) {
-                completions.add(c);
+                // A result record is built here, on the completing thread, to keep the stream thread free for
+                // what only it can do; retries and dead letters (rare, and drawing on the retry policy's
+                // random source) are routed on the stream thread.
+                completions.add(new Finished(c, c.outcome() instanceof TaskOutcome.Completed
+                        ? rt.router().route(c, entry) : null));
             }
         });
         running.put(entryId, new Running(entry, submission));
@@ -157,9 +162,9 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     }
 
     private void drain() {
-        Completion c;
-        while ((c = completions.poll()) != null) {
-            complete(c);
+        Finished f;
+        while ((f = completions.poll()) != null) {
+            complete(f);
         }
         if (rt.dispatcher().drain().isDraining()) {
             handBackUnstarted();
@@ -180,14 +185,16 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         rt.dispatcher().drain().handedBack(n);
     }
 
-    private void complete(Completion c) {
+    private void complete(Finished f) {
+        Completion c = f.completion();
         Running done = running.remove(c.execution().entryId());
         if (done == null) {
             return;
         }
         rt.dispatcher().drain().settled(1);
         InFlightEntry entry = done.entry();
-        Routed routed = rt.router().route(c, entry);
+        Routed routed = f.routed() == null ? rt.router().route(c, entry)
+                : f.routed().withTimestamp(rt.clock().millis());
         forward(routed, c.execution().task().type(), entry);
         inflight.delete(c.execution().entryId());
     }
@@ -232,6 +239,10 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
 
     private static String keyText(byte[] key) {
         return key == null ? null : new String(key, StandardCharsets.UTF_8);
+    }
+
+    /** A completion, with its record already built when it is a result. */
+    private record Finished(Completion completion, Routed routed) {
     }
 
     /** An attempt handed to the dispatcher: its stored record and the handle to cancel it. */

@@ -1,9 +1,9 @@
 package dev.harvest.topology;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.harvest.config.Durations;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.execution.Completion;
@@ -11,6 +11,8 @@ import dev.harvest.retry.RetryDecision;
 import dev.harvest.retry.RetryPolicy;
 import dev.harvest.task.DeadLetterReason;
 import dev.harvest.task.TaskOutcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,19 +91,30 @@ public final class OutcomeRouter {
     }
 
     private Record<byte[], byte[]> result(Completion c, TaskOutcome.Completed done, InFlightEntry entry) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("id", c.execution().task().id());
-        node.put("type", c.execution().task().type());
-        node.put("lane", c.execution().lane().name());
-        node.put("status", "completed");
-        node.put("attempts", c.execution().attempt().number());
-        node.put("keyId", c.keyId());
-        node.set("result", parseOrText(done.resultJson()));
-        node.put("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
-        node.put("completedAt", c.completedAt().toString());
-        node.put("firstSeenAt", Instant.ofEpochMilli(entry.firstSeenMs()).toString());
-        if (c.execution().task().batchId() != null) {
-            node.put("batchId", c.execution().task().batchId());
+        ByteArrayBuilder bytes = new ByteArrayBuilder(256);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField("id", c.execution().task().id());
+            g.writeStringField("type", c.execution().task().type());
+            g.writeStringField("lane", c.execution().lane().name());
+            g.writeStringField("status", "completed");
+            g.writeNumberField("attempts", c.execution().attempt().number());
+            g.writeStringField("keyId", c.keyId());
+            g.writeFieldName("result");
+            if (isOneJsonValue(done.resultJson())) {
+                g.writeRawValue(done.resultJson());
+            } else {
+                g.writeString(done.resultJson());
+            }
+            g.writeStringField("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
+            g.writeStringField("completedAt", c.completedAt().toString());
+            g.writeStringField("firstSeenAt", Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+            if (c.execution().task().batchId() != null) {
+                g.writeStringField("batchId", c.execution().task().batchId());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         Headers headers = entry.copyHeaders();
         headers.remove(HarvestHeaders.DUE_AT);
@@ -110,18 +123,25 @@ public final class OutcomeRouter {
         HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(c.execution().attempt().number()));
         HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
         HarvestHeaders.set(headers, HarvestHeaders.LANE, c.execution().lane().name());
-        try {
-            return new Record<>(entry.key(), MAPPER.writeValueAsBytes(node), clock.millis(), headers);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Record<>(entry.key(), bytes.toByteArray(), clock.millis(), headers);
     }
 
-    private static JsonNode parseOrText(String json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            return MAPPER.getNodeFactory().textNode(json);
+    /**
+     * Whether {@code text} is exactly one JSON value (then it is embedded as is; otherwise as a string). A
+     * streaming pass: no tree is built for what is copied verbatim.
+     */
+    static boolean isOneJsonValue(String text) {
+        if (text == null) {
+            return false;
+        }
+        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            if (p.nextToken() == null) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

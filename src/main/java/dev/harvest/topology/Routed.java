@@ -10,4 +10,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * @param detail  the retry tier or the dead-letter reason
  */
 public record Routed(String child, Record<byte[], byte[]> record, String outcome, String detail) {
+
+    /** The same, with the record's timestamp set to when it is forwarded. */
+    public Routed withTimestamp(long timestamp) {
+        return new Routed(child, record.withTimestamp(timestamp), outcome, detail);
+    }
 }

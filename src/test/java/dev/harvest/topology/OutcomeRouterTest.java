@@ -25,6 +25,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class OutcomeRouterTest {
@@ -91,6 +92,25 @@ class OutcomeRouterTest {
         JsonNode body = JSON.readTree(routed.record().value());
         assertThat(body.get("result").asText()).isEqualTo("plain words");
         assertThat(body.get("keyId").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1 2", "{\"a\":1} trailing", "{\"a\":", "", "   "})
+    void shouldWrapResultAsTextWhenItIsNotExactlyOneJsonValue(String text) throws Exception {
+        Routed routed = router.route(completion(1, new TaskOutcome.Completed(text), null), entry(1, new RecordHeaders()));
+
+        JsonNode body = JSON.readTree(routed.record().value());
+        assertThat(body.get("result").isTextual()).isTrue();
+        assertThat(body.get("result").asText()).isEqualTo(text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":[1,{\"b\":null}]}", "[1,2]", "42", "\"quoted\"", "true", " {\"x\": \"y\"} "})
+    void shouldEmbedResultAsJsonWhenItIsOneJsonValue(String json) throws Exception {
+        Routed routed = router.route(completion(1, new TaskOutcome.Completed(json), null), entry(1, new RecordHeaders()));
+
+        JsonNode body = JSON.readTree(routed.record().value());
+        assertThat(body.get("result")).isEqualTo(JSON.readTree(json));
     }
 
     @Test

@@ -110,14 +110,26 @@ final class HeldLeases {
             return;
         }
         try {
-            renewRound();
+            renewRound().whenComplete((v, e) -> renewing.set(false));
         } catch (RuntimeException e) {
             renewing.set(false);
             LOG.warn("lease renewal round failed: {}", e.toString());
         }
     }
 
-    private void renewRound() {
+    /**
+     * A renewal round that runs even while a periodic one is in flight (that one may have gone to a Redis that
+     * has since restarted); completes when Redis answered. Used before asking for more after a pool sync, so
+     * that running leases are written back first.
+     */
+    CompletableFuture<Void> writeBack() {
+        if (suspended) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return renewRound();
+    }
+
+    private CompletableFuture<Void> renewRound() {
         List<Held> batch = new ArrayList<>();
         long now = ticker.getAsLong();
         for (Held h : held.values()) {
@@ -131,7 +143,7 @@ final class HeldLeases {
         for (int from = 0; from < batch.size(); from += RENEW_CHUNK) {
             calls.add(renew(batch.subList(from, Math.min(batch.size(), from + RENEW_CHUNK))));
         }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> renewing.set(false));
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
     }
 
     private CompletableFuture<Void> renew(List<Held> chunk) {

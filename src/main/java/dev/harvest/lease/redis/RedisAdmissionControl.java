@@ -11,6 +11,7 @@ import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.AdmissionOptions.WakeUp;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.task.Cost;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** The actual cost of a lease that was never used. */
     private static final Double UNUSED = 0.0;
+    private static final int MAX_HAND_OVER_DEPTH = 4;
+    private static final ThreadLocal<int[]> HAND_OVER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private final RedisClients clients;
     private final AdmissionSetup setup;
@@ -89,6 +92,10 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
         this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
+        Gauge.builder("harvest.admission.waiting", acquirer, AcquireBatcher::waitingCount)
+                .description("Admission requests of this instance waiting for a key or permit").register(registry);
+        Gauge.builder("harvest.admission.leases.held", held, HeldLeases::size)
+                .description("Leases this instance holds").register(registry);
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
                 pubSub ? () -> { } : acquirer::wake);
@@ -235,11 +242,30 @@ public final class RedisAdmissionControl implements AdmissionControl {
         while ((next = acquirer.takeForReuse(waitClass)) != null) {
             if (next.settle()) {
                 reuse.handedOver();
-                next.deliver(callbacks, lease, unused -> release(unused, UNUSED));
+                deliverHandedOver(next, lease);
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The next task starts on the thread that gave the lease back (no thread hop while the permit sits idle),
+     * unless that thread is already deep in such hand-overs: tasks that end at once would otherwise run one
+     * inside the other on one stack.
+     */
+    private void deliverHandedOver(Waiter next, Lease lease) {
+        int[] depth = HAND_OVER_DEPTH.get();
+        if (depth[0] >= MAX_HAND_OVER_DEPTH) {
+            next.deliver(callbacks, lease, unused -> release(unused, UNUSED));
+            return;
+        }
+        depth[0]++;
+        try {
+            next.deliverHere(lease, unused -> release(unused, UNUSED));
+        } finally {
+            depth[0]--;
+        }
     }
 
     @Override
@@ -369,12 +395,13 @@ public final class RedisAdmissionControl implements AdmissionControl {
         @Override
         public void syncNeeded() {
             syncPools().whenComplete((v, failure) -> {
-                if (failure == null) {
-                    // Redis may have restarted empty: write this instance's running leases back before it asks
-                    // for more (same connection, so the renewal runs first).
-                    held.renewAll();
+                if (failure != null) {
+                    timer.schedule(acquirer::resume, 200, TimeUnit.MILLISECONDS);
+                    return;
                 }
-                timer.schedule(acquirer::resume, failure == null ? 0 : 200, TimeUnit.MILLISECONDS);
+                // Redis may have restarted empty: write this instance's running leases back, and ask for more
+                // only once Redis has them, or a key could be granted above its cap.
+                held.writeBack().whenComplete((w, e) -> timer.schedule(acquirer::resume, 0, TimeUnit.MILLISECONDS));
             });
         }
     }

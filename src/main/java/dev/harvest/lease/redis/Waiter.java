@@ -91,6 +91,13 @@ final class Waiter {
         });
     }
 
+    /** Completes on the calling thread; as {@link #deliver} otherwise. */
+    void deliverHere(Lease lease, Consumer<Lease> undelivered) {
+        if (!result.complete(lease) && lease != null) {
+            undelivered.accept(lease);
+        }
+    }
+
     void deliverFailure(Executor executor, Throwable failure) {
         run(executor, () -> result.completeExceptionally(failure));
     }
