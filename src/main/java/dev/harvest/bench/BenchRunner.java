@@ -57,6 +57,7 @@ public final class BenchRunner {
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
+            out.put("handOversPerTask", bound.get("handOversPerTask"));
             Map<String, Object> instant = measure(kafka, redis, work, 0);
             double passthrough = new Passthrough(kafka.bootstrapServers(), o, work.resolve("pt")).recordsPerSec();
             out.put("pipelinePerSec", instant.get("perSec"));
@@ -87,11 +88,13 @@ public final class BenchRunner {
             lane.pause();
             produce(producer, "m", o.tasks());
             long[] before = RedisInfo.counts("127.0.0.1", redis.port());
+            double handedBefore = handOvers(app);
             long start = System.nanoTime();
             lane.resume();
             awaitOutcomes(collector, o.warmup() + o.tasks());
             double seconds = (System.nanoTime() - start) / 1e9;
             long[] after = RedisInfo.counts("127.0.0.1", redis.port());
+            double handed = handOvers(app) - handedBefore;
             List<Long> lat = latencies(collector, "m-");
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("perSec", round(o.tasks() / seconds, 1));
@@ -99,6 +102,7 @@ public final class BenchRunner {
             r.put("p99Ms", Summaries.pct(lat, 99));
             r.put("redisCallsPerTask", round((after[0] - before[0]) / (double) o.tasks(), 3));
             r.put("redisCommandsPerTask", round((after[1] - before[1]) / (double) o.tasks(), 2));
+            r.put("handOversPerTask", round(handed / o.tasks(), 3));
             if (latencyMs > 0) {
                 // Latency is judged at 80 % of the limit, offered at a steady rate rather than as one burst.
                 double rate = 0.8 * o.permits() * 1000.0 / latencyMs;
@@ -113,6 +117,12 @@ public final class BenchRunner {
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
         }
+    }
+
+    /** Leases handed from a finished task straight to a waiting one so far (Redis admission only). */
+    private static double handOvers(HarvestApp app) {
+        var counter = app.registry().find("harvest.admission.leases.reused").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     static AppOptions appOptions(Path stateDir, BenchOptions o) {

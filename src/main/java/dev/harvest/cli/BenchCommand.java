@@ -17,7 +17,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tasks", defaultValue = "40000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")
     int tasks;
 
-    @Option(names = "--warmup", defaultValue = "60000", description = "Warm-up tasks per scenario (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "200000", description = "Warm-up tasks per scenario (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--latency-ms", defaultValue = "20", description = "Handler latency L (default: ${DEFAULT-VALUE})")

@@ -28,7 +28,9 @@ class BenchIT {
         assertThat(number(out, "p50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "pacedP99Ms")).isGreaterThanOrEqualTo(number(out, "pacedP50Ms"));
         assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);
-        assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis").isGreaterThan(0);
+        assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
+                .isGreaterThan(0).isLessThan(1.0);
+        assertThat(number(out, "handOversPerTask")).isBetween(0.0, 1.0);
         assertThat(number(out, "overheadRatio")).isGreaterThan(0);
         assertThat(number(out, "inFlight")).as("every memory-scenario task held in flight").isEqualTo(500);
         assertThat(number(out, "heapMiB")).isPositive();
