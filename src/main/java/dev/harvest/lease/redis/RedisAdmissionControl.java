@@ -218,7 +218,9 @@ public final class RedisAdmissionControl implements AdmissionControl {
         if (lease.holdsNothing()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (handedOver(lease)) {
+        // A lease that never reached the provider (cancelled, turned away, stopping) goes back to Redis.
+        boolean unused = actualCost != null && actualCost == 0;
+        if (!unused && handedOver(lease)) {
             return CompletableFuture.completedFuture(null);
         }
         reuse.returned(lease);

@@ -150,6 +150,19 @@ class RedisLeaseReuseIT {
     }
 
     @Test
+    void shouldGiveBackLeaseThatNeverReachedTheProvider() {
+        AdmissionSetup setup = setup(uniquePipeline("unused"), List.of(pool("api", 1, null, "k1")),
+                List.of(permits("calls", 1, Duration.ofSeconds(5), Map.of())));
+        RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup);
+        Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        CompletableFuture<Lease> next = queued(control);
+
+        control.release(first, 0.0).toCompletableFuture().join();
+
+        assertThat(next.join().leaseId()).isNotEqualTo(first.leaseId());
+    }
+
+    @Test
     void shouldAlwaysGiveBackLeasesOfMeteredKeys() {
         KeyPoolConfig metered = new KeyPoolConfig("api", 1, null,
                 List.of(new KeyConfig("k1", "secret-of-k1", null, null)), false,
