@@ -224,7 +224,9 @@ public final class TaskDispatcher implements AutoCloseable {
                     admission.cooldown(lease, limited.retryAfter());
                 }
             }
-            release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null);
+            // A call that timed out or was cancelled may still be running at the provider.
+            boolean callEnded = error == null && !submission.isCancelled() && !lost;
+            release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null, callEnded);
             Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
             if (result instanceof TaskOutcome.Completed done) {
                 ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> onDone.accept(completion));
@@ -266,10 +268,14 @@ public final class TaskDispatcher implements AutoCloseable {
 
     /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
     private void release(Lease lease, Double actualCost) {
+        release(lease, actualCost, true);
+    }
+
+    private void release(Lease lease, Double actualCost, boolean callEnded) {
         if (lease.holdsNothing()) {
             return;
         }
-        admission.release(lease, actualCost).whenComplete((v, e) -> {
+        admission.release(lease, actualCost, callEnded).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());
             }

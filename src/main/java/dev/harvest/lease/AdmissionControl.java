@@ -33,6 +33,15 @@ public interface AdmissionControl extends AutoCloseable {
     CompletionStage<Void> release(Lease lease, Double actualCost);
 
     /**
+     * As {@link #release(Lease, Double)}; {@code callEnded} false when the task's call may still be running at
+     * the provider (it timed out or was cancelled), so the lease must not serve another task of this instance
+     * before the cluster frees it. Implementations that hand leases on inside an instance honour it.
+     */
+    default CompletionStage<Void> release(Lease lease, Double actualCost, boolean callEnded) {
+        return release(lease, actualCost);
+    }
+
+    /**
      * The provider rate-limited the lease's key: no one in the cluster gets that key for {@code retryAfter}
      * or the pool's {@code cooldownOn429}, whichever is longer.
      */

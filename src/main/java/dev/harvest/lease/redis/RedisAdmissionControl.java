@@ -215,12 +215,18 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     @Override
     public CompletionStage<Void> release(Lease lease, Double actualCost) {
+        return release(lease, actualCost, true);
+    }
+
+    @Override
+    public CompletionStage<Void> release(Lease lease, Double actualCost, boolean callEnded) {
         if (lease.holdsNothing()) {
             return CompletableFuture.completedFuture(null);
         }
-        // A lease that never reached the provider (cancelled, turned away, stopping) goes back to Redis.
+        // A lease that never reached the provider (cancelled, turned away, stopping), or whose call may still be
+        // running there, goes back to Redis.
         boolean unused = actualCost != null && actualCost == 0;
-        if (!unused && handedOver(lease)) {
+        if (!unused && callEnded && handedOver(lease)) {
             return CompletableFuture.completedFuture(null);
         }
         reuse.returned(lease);
