@@ -11,6 +11,7 @@ import dev.harvest.devstack.EmbeddedKafka;
 import dev.harvest.devstack.LocalRedis;
 import dev.harvest.devstack.RedisInfo;
 import dev.harvest.devstack.TempDirs;
+import dev.harvest.metrics.MetricNames;
 import dev.harvest.topology.TopologyFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,7 +122,7 @@ public final class BenchRunner {
 
     /** Leases handed from a finished task straight to a waiting one so far (Redis admission only). */
     private static double handOvers(HarvestApp app) {
-        var counter = app.registry().find("harvest.admission.leases.reused").counter();
+        var counter = app.registry().find(MetricNames.LEASES_REUSED).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -16,6 +16,9 @@ public final class MetricNames {
     public static final String IN_FLIGHT = "harvest.inflight";
     /** Time from submission to a granted lease. */
     public static final String ADMISSION_WAIT = "harvest.admission.wait";
+    public static final String ADMISSION_WAITING = "harvest.admission.waiting";
+    public static final String LEASES_HELD = "harvest.admission.leases.held";
+    public static final String LEASES_REUSED = "harvest.admission.leases.reused";
     /** Retries sent to a delay tier, by tier. */
     public static final String RETRIES = "harvest.retries";
     /** Dead letters written, by reason. */

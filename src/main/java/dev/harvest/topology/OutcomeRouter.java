@@ -130,7 +130,7 @@ public final class OutcomeRouter {
      * Whether {@code text} is exactly one JSON value (then it is embedded as is; otherwise as a string). A
      * streaming pass: no tree is built for what is copied verbatim.
      */
-    static boolean isOneJsonValue(String text) {
+    private static boolean isOneJsonValue(String text) {
         if (text == null) {
             return false;
         }

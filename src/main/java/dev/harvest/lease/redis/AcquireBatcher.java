@@ -120,9 +120,7 @@ final class AcquireBatcher {
         synchronized (lock) {
             ArrayDeque<Waiter> queue = waiting.get(waiter.waitClass);
             if (queue != null && queue.remove(waiter) && queue.isEmpty()) {
-                waiting.remove(waiter.waitClass);
-                left = leaving.add(waiter.waitClass);
-                blocked.remove(waiter.waitClass);
+                left = emptied(waiter.waitClass, true);
             }
             tries.remove(waiter);
         }
@@ -157,16 +155,25 @@ final class AcquireBatcher {
                 }
             }
             if (queue.isEmpty()) {
-                waiting.remove(c);
-                left = queuedInRedis.contains(c) && leaving.add(c);
-                // Out of the Redis queue, no release names this instance: the class's next request must be sent.
-                blocked.remove(c);
+                left = emptied(c, queuedInRedis.contains(c));
             }
         }
         if (left) {
-            pump(); // Redis still counts this instance as waiting in the class: tell it that it left
+            pump();
         }
         return taken;
+    }
+
+    /**
+     * The last waiter of {@code c} left this instance's queue. With {@code tellRedis}, the next call tells Redis
+     * that this instance no longer waits in the class (true when that call is still to be made). The class is no
+     * longer blocked: out of the Redis queue no release names this instance, so its next request must be sent.
+     * Holds the lock.
+     */
+    private boolean emptied(WaitClass c, boolean tellRedis) {
+        waiting.remove(c);
+        blocked.remove(c);
+        return tellRedis && leaving.add(c);
     }
 
     /** Whether a class ahead of {@code c} (a more important lane) waits for its pool or semaphore. Holds the lock. */

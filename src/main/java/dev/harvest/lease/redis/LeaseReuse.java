@@ -4,6 +4,7 @@ import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.Waiter.WaitClass;
+import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,6 +46,9 @@ final class LeaseReuse {
     private record Granted(WaitClass waitClass, long grantedAt) {
     }
 
+    private static final int MAX_HAND_OVER_DEPTH = 4;
+    private static final ThreadLocal<int[]> HAND_OVER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     private final boolean enabled;
     private final long windowNanos;
     private final long contentionHold;
@@ -63,13 +70,9 @@ final class LeaseReuse {
                 meteredPools.add(pool.name());
             }
         }
-        this.reused = Counter.builder("harvest.admission.leases.reused")
+        this.reused = Counter.builder(MetricNames.LEASES_REUSED)
                 .description("Leases handed from a finished task straight to a waiting one of this instance")
                 .register(registry);
-    }
-
-    boolean enabled() {
-        return enabled;
     }
 
     /** Redis granted {@code lease} to a request of {@code waitClass}. */
@@ -80,29 +83,62 @@ final class LeaseReuse {
     }
 
     /**
-     * The wait class to hand {@code lease} to, or null when it must go back to Redis. {@code held} says whether
-     * the lease is still safely held.
+     * Hands {@code lease} to a waiting request of its wait class taken from {@code acquirer}, when the rules above
+     * allow it; false when it must go back to Redis. {@code held} (asked last) says whether the lease is still
+     * safely held; {@code giveBack} releases a lease whose request went away meanwhile.
      */
-    WaitClass handOverClass(Lease lease, boolean held) {
+    boolean handOver(Lease lease, BooleanSupplier held, AcquireBatcher acquirer, Executor callbacks,
+                     Consumer<Lease> giveBack) {
+        WaitClass waitClass = handOverClass(lease, held);
+        if (waitClass == null) {
+            return false;
+        }
+        Waiter next;
+        while ((next = acquirer.takeForReuse(waitClass)) != null) {
+            if (next.settle()) {
+                reused.increment();
+                deliver(next, lease, callbacks, giveBack);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private WaitClass handOverClass(Lease lease, BooleanSupplier held) {
         Granted g = granted.get(lease.leaseId());
         if (g == null) {
             return null;
         }
         long now = ticker.getAsLong();
-        if (!held || now - g.grantedAt() >= windowNanos || contended(lease.keyPool(), lease.permits())
-                || isCooling(lease, now)) {
+        if (now - g.grantedAt() >= windowNanos || contended(lease.keyPool(), lease.permits())
+                || isCooling(lease, now) || !held.getAsBoolean()) {
             return null;
         }
         return g.waitClass();
     }
 
+    /**
+     * The next task starts on the thread that gave the lease back (no thread hop while the permit sits idle),
+     * unless that thread is already deep in such hand-overs: tasks that end at once would otherwise run one
+     * inside the other on one stack.
+     */
+    private static void deliver(Waiter next, Lease lease, Executor callbacks, Consumer<Lease> giveBack) {
+        int[] depth = HAND_OVER_DEPTH.get();
+        if (depth[0] >= MAX_HAND_OVER_DEPTH) {
+            next.deliver(callbacks, lease, giveBack);
+            return;
+        }
+        depth[0]++;
+        try {
+            next.deliverHere(lease, giveBack);
+        } finally {
+            depth[0]--;
+        }
+    }
+
     /** The lease goes back to Redis (or is gone): forget it. */
     void returned(Lease lease) {
         granted.remove(lease.leaseId());
-    }
-
-    void handedOver() {
-        reused.increment();
     }
 
     /** A 429 here: the key is not handed over for {@code cooldown}. */

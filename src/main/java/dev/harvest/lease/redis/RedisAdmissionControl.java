@@ -9,6 +9,7 @@ import dev.harvest.lease.AdmissionUnavailableException;
 import dev.harvest.lease.BudgetCheck;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.AdmissionOptions.WakeUp;
+import dev.harvest.metrics.MetricNames;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.task.Cost;
 import io.micrometer.core.instrument.Gauge;
@@ -45,8 +46,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** The actual cost of a lease that was never used. */
     private static final Double UNUSED = 0.0;
-    private static final int MAX_HAND_OVER_DEPTH = 4;
-    private static final ThreadLocal<int[]> HAND_OVER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private final RedisClients clients;
     private final AdmissionSetup setup;
@@ -92,9 +91,9 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
         this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
-        Gauge.builder("harvest.admission.waiting", acquirer, AcquireBatcher::waitingCount)
+        Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
                 .description("Admission requests of this instance waiting for a key or permit").register(registry);
-        Gauge.builder("harvest.admission.leases.held", held, HeldLeases::size)
+        Gauge.builder(MetricNames.LEASES_HELD, held, HeldLeases::size)
                 .description("Leases this instance holds").register(registry);
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
@@ -226,7 +225,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         // A lease that never reached the provider (cancelled, turned away, stopping), or whose call may still be
         // running there, goes back to Redis.
         boolean unused = actualCost != null && actualCost == 0;
-        if (!unused && callEnded && handedOver(lease)) {
+        if (!unused && callEnded && !closed.get() && reuse.handOver(lease, () -> held.isHeld(lease), acquirer,
+                callbacks, unclaimed -> release(unclaimed, UNUSED))) {
             return CompletableFuture.completedFuture(null);
         }
         reuse.returned(lease);
@@ -235,45 +235,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         held.untrack(lease);
         long ttl = setup.leaseTtl(lease.permits(), options.keyOnlyLeaseTtl()).toNanos();
         return releaser.release(lease.leaseId(), Long.toString(lease.fencingToken()), actual, ttl);
-    }
-
-    /** Gives the lease to a waiting request of this instance, when {@link LeaseReuse} allows it. */
-    private boolean handedOver(Lease lease) {
-        if (closed.get()) {
-            return false;
-        }
-        Waiter.WaitClass waitClass = reuse.handOverClass(lease, held.isHeld(lease));
-        if (waitClass == null) {
-            return false;
-        }
-        Waiter next;
-        while ((next = acquirer.takeForReuse(waitClass)) != null) {
-            if (next.settle()) {
-                reuse.handedOver();
-                deliverHandedOver(next, lease);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The next task starts on the thread that gave the lease back (no thread hop while the permit sits idle),
-     * unless that thread is already deep in such hand-overs: tasks that end at once would otherwise run one
-     * inside the other on one stack.
-     */
-    private void deliverHandedOver(Waiter next, Lease lease) {
-        int[] depth = HAND_OVER_DEPTH.get();
-        if (depth[0] >= MAX_HAND_OVER_DEPTH) {
-            next.deliver(callbacks, lease, unused -> release(unused, UNUSED));
-            return;
-        }
-        depth[0]++;
-        try {
-            next.deliverHere(lease, unused -> release(unused, UNUSED));
-        } finally {
-            depth[0]--;
-        }
     }
 
     @Override
