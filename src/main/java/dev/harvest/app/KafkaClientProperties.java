@@ -31,6 +31,9 @@ public final class KafkaClientProperties {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.kafka().replicationFactor());
+        // No waiting to line up records of several input partitions by timestamp: lanes read one topic, and the
+        // retry gate and batch tracker order by their own keys. Spares the stream thread a check per record.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Last line of defence: a record whose processing throws unexpectedly is logged and sent to the
         // dead-letter topic by Kafka Streams itself, instead of stopping the stream thread.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);

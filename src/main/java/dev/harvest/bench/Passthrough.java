@@ -58,6 +58,7 @@ final class Passthrough {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED); // as the lane apps
         try (KafkaStreams streams = new KafkaStreams(topology, p);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
             streams.start();

@@ -1,12 +1,15 @@
 package dev.harvest.execution;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.harvest.config.HandlerConfig;
 import dev.harvest.task.DeadLetterReason;
 import dev.harvest.task.TaskOutcome;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -111,15 +114,19 @@ public final class SimulatedTaskHandler implements TaskHandler {
     }
 
     private static String result(TaskContext context, JsonNode payload) {
-        ObjectNode node = JSON.createObjectNode();
-        node.set("echo", payload);
-        node.put("keyId", context.keyId());
-        node.put("attempt", context.attempt().number());
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException("cannot write a JSON tree", impossible);
+        // Written straight to a generator, not built as a tree and serialized: one per completed task.
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("echo");
+            g.writeTree(payload);
+            g.writeStringField("keyId", context.keyId());
+            g.writeNumberField("attempt", context.attempt().number());
+            g.writeEndObject();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException("cannot write JSON to a string", impossible);
         }
+        return out.toString();
     }
 
     private static JsonNode parse(String payloadJson) {

@@ -151,6 +151,8 @@ public final class TaskDispatcher implements AutoCloseable {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
+        // Asked while the task waits for its key and permit, not after: a permit is not held for this round trip.
+        CompletableFuture<Optional<String>> recorded = recorded(execution);
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
         pass.guard(admission);
@@ -172,7 +174,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, pass, lease, submission, onDone);
+                run(execution, binding, pass, lease, recorded, submission, onDone);
             }
         });
     }
@@ -188,8 +190,17 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
+    /** The result the ledger holds for this task: it completed before, and its output may not have been kept. */
+    private CompletableFuture<Optional<String>> recorded(Execution execution) {
+        try {
+            return ledger.recorded(execution.task().id()).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
-                     Submission submission, Consumer<Completion> onDone) {
+                     CompletableFuture<Optional<String>> recorded, Submission submission, Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
@@ -208,7 +219,8 @@ public final class TaskDispatcher implements AutoCloseable {
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
                 lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
         long callStart = System.nanoTime();
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease);
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease,
+                recorded);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
@@ -238,12 +250,13 @@ public final class TaskDispatcher implements AutoCloseable {
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
                                                           BreakerPass pass, TaskContext context,
-                                                          Submission submission, Lease lease) {
-        return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
-            if (recorded.isPresent()) {
+                                                          Submission submission, Lease lease,
+                                                          CompletableFuture<Optional<String>> recorded) {
+        return recorded.thenCompose(result -> {
+            if (result.isPresent()) {
                 pass.release();
                 metrics.ledgerSkip(execution.lane());
-                return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
+                return CompletableFuture.completedFuture(new TaskOutcome.Completed(result.get()));
             }
             if (!lease.holdsNothing() && !admission.isHeld(lease)) {
                 // Lost before the call (e.g. the process was stopped past its TTL): its key may be another's now.

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -83,12 +82,12 @@ final class BatchState {
         n.put("completed", completed);
         n.put("deadLettered", deadLettered);
         n.put("outstanding", outstanding());
-        n.put("firstAt", firstMs == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstMs).toString());
-        n.put("lastAt", lastMs == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastMs).toString());
+        n.put("firstAt", firstMs == Long.MAX_VALUE ? null : IsoInstants.format(firstMs));
+        n.put("lastAt", lastMs == Long.MIN_VALUE ? null : IsoInstants.format(lastMs));
         n.put("p50Ms", percentileMs(50));
         n.put("p99Ms", percentileMs(99));
         if (done) {
-            n.put("completedAt", Instant.ofEpochMilli(completedAtMs).toString());
+            n.put("completedAt", IsoInstants.format(completedAtMs));
         }
         return n;
     }

@@ -32,8 +32,8 @@ public final class DeadLetters {
         HarvestHeaders.set(headers, HarvestHeaders.ORIGIN_TOPIC, entry.topic());
         HarvestHeaders.set(headers, HarvestHeaders.ORIGIN_PARTITION, Integer.toString(entry.partition()));
         HarvestHeaders.set(headers, HarvestHeaders.ORIGIN_OFFSET, Long.toString(entry.offset()));
-        HarvestHeaders.set(headers, HarvestHeaders.FAILED_AT, failedAt.toString());
-        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.FAILED_AT, IsoInstants.format(failedAt));
+        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, IsoInstants.format(entry.firstSeenMs()));
         HarvestHeaders.set(headers, HarvestHeaders.CONNECT_TOPIC, entry.topic());
         HarvestHeaders.set(headers, HarvestHeaders.CONNECT_PARTITION, Integer.toString(entry.partition()));
         HarvestHeaders.set(headers, HarvestHeaders.CONNECT_OFFSET, Long.toString(entry.offset()));

@@ -67,7 +67,7 @@ public final class HarvestHeaders {
             return null;
         }
         try {
-            Instant instant = Instant.parse(text.trim());
+            Instant instant = IsoInstants.parse(text.trim());
             instant.toEpochMilli();
             return instant;
         } catch (DateTimeParseException | ArithmeticException e) {

@@ -78,11 +78,12 @@ public final class OutcomeRouter {
         }
         RetryDecision.Retry r = (RetryDecision.Retry) decision;
         Instant now = clock.instant();
+        String firstSeen = IsoInstants.format(entry.firstSeenMs());
         Headers headers = entry.copyHeaders();
         HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(attempt + 1));
-        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
         HarvestHeaders.set(headers, HarvestHeaders.LANE, lane);
-        HarvestHeaders.set(headers, HarvestHeaders.DUE_AT, now.plus(r.delay()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.DUE_AT, IsoInstants.format(now.plus(r.delay())));
         HarvestHeaders.set(headers, HarvestHeaders.ERROR_CLASS, errorClass == null ? "" : errorClass);
         HarvestHeaders.set(headers, HarvestHeaders.ERROR_MESSAGE, DeadLetters.cut(message == null ? "" : message));
         Record<byte[], byte[]> record = new Record<>(entry.key(), entry.value(), now.toEpochMilli(), headers);
@@ -91,6 +92,7 @@ public final class OutcomeRouter {
     }
 
     private Record<byte[], byte[]> result(Completion c, TaskOutcome.Completed done, InFlightEntry entry) {
+        String firstSeen = IsoInstants.format(entry.firstSeenMs());
         ByteArrayBuilder bytes = new ByteArrayBuilder(256);
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(bytes)) {
             g.writeStartObject();
@@ -106,9 +108,9 @@ public final class OutcomeRouter {
             } else {
                 g.writeString(done.resultJson());
             }
-            g.writeStringField("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
-            g.writeStringField("completedAt", c.completedAt().toString());
-            g.writeStringField("firstSeenAt", Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+            g.writeStringField("startedAt", c.startedAt() == null ? null : IsoInstants.format(c.startedAt()));
+            g.writeStringField("completedAt", IsoInstants.format(c.completedAt()));
+            g.writeStringField("firstSeenAt", firstSeen);
             if (c.execution().task().batchId() != null) {
                 g.writeStringField("batchId", c.execution().task().batchId());
             }
@@ -121,7 +123,7 @@ public final class OutcomeRouter {
         headers.remove(HarvestHeaders.ERROR_CLASS);
         headers.remove(HarvestHeaders.ERROR_MESSAGE);
         HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(c.execution().attempt().number()));
-        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, Instant.ofEpochMilli(entry.firstSeenMs()).toString());
+        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
         HarvestHeaders.set(headers, HarvestHeaders.LANE, c.execution().lane().name());
         return new Record<>(entry.key(), bytes.toByteArray(), clock.millis(), headers);
     }

@@ -115,7 +115,7 @@ public final class TaskCodec {
         if (!node.isTextual()) {
             throw new IllegalArgumentException("deadline");
         }
-        return Instant.parse(node.asText());
+        return IsoInstants.parse(node.asText());
     }
 
     private static String text(JsonNode root, String field) {

@@ -11,6 +11,8 @@ import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.LaneConfig;
 import dev.harvest.config.PermitConfig;
 import dev.harvest.lease.AdmissionRequest;
+import dev.harvest.lease.IdempotencyLedger;
+import dev.harvest.lease.Lease;
 import dev.harvest.lease.KeySecret;
 import dev.harvest.lease.SecretResolver;
 import dev.harvest.lease.local.InJvmAdmissionControl;
@@ -370,6 +372,76 @@ class TaskDispatcherTest {
         assertThat(queued.isStarted()).isFalse();
         assertThat(calls).as("no handler call after the drain began").hasValue(1);
         assertThat(queuedCallbacks).as("a handed-back attempt has no completion").hasValue(0);
+        assertLeasesReleased();
+    }
+
+    // ---------------------------------------------------------------- the ledger
+
+    @Test
+    void shouldAskTheLedgerWhileWaitingForAPermitSoThePermitIsNotHeldForTheLookup() {
+        Map<String, CompletableFuture<Optional<String>>> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+        IdempotencyLedger ledger = new IdempotencyLedger() {
+            @Override
+            public CompletableFuture<Optional<String>> recorded(String taskId) {
+                return lookups.computeIfAbsent(taskId, id -> new CompletableFuture<>());
+            }
+
+            @Override
+            public CompletableFuture<Void> record(String taskId, String resultJson) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        Queue<String> called = new ConcurrentLinkedQueue<>();
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            called.add(ctx.task().id());
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger);
+        dispatcher.registerLane(HIGH, 8);
+        List<Lease> hogs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            hogs.add(admission.tryAcquire(new AdmissionRequest("hog-" + i, HIGH, null, "calls")).toCompletableFuture()
+                    .join().orElseThrow());
+        }
+        CompletableFuture<Completion> done = new CompletableFuture<>();
+        dispatcher.submit(execution(task("t1", "work")), done::complete);
+
+        // Every permit is taken, and the lookup is already under way.
+        await().atMost(SHORT).until(() -> lookups.containsKey("t1"));
+        assertThat(admission.permitsInUse("calls")).isEqualTo(4);
+        lookups.get("t1").complete(Optional.empty());
+        assertThat(called).isEmpty();
+        admission.release(hogs.get(0), null);
+
+        assertThat(done).succeedsWithin(SHORT);
+        assertThat(called).containsExactly("t1");
+        assertThat(done.join().outcome()).isInstanceOf(TaskOutcome.Completed.class);
+    }
+
+    @Test
+    void shouldPublishTheRecordedResultAndGiveThePermitBackWhenTheLedgerKnowsTheTask() {
+        AtomicInteger calls = new AtomicInteger();
+        IdempotencyLedger ledger = new IdempotencyLedger() {
+            @Override
+            public CompletableFuture<Optional<String>> recorded(String taskId) {
+                return CompletableFuture.completedFuture(Optional.of("{\"kept\":true}"));
+            }
+
+            @Override
+            public CompletableFuture<Void> record(String taskId, String resultJson) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger);
+
+        Completion c = run(task("t1", "work"));
+
+        assertThat(c.outcome()).isEqualTo(new TaskOutcome.Completed("{\"kept\":true}"));
+        assertThat(calls).hasValue(0);
         assertLeasesReleased();
     }
 

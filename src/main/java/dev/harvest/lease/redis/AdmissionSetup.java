@@ -28,12 +28,23 @@ public record AdmissionSetup(String pipeline, List<String> lanes, List<KeyPoolCo
                 config.keyPools(), config.permits());
     }
 
+    // Looked up for every acquisition: plain loops over a handful of entries, no stream pipeline.
     public Optional<KeyPoolConfig> pool(String name) {
-        return keyPools.stream().filter(p -> p.name().equals(name)).findFirst();
+        for (KeyPoolConfig p : keyPools) {
+            if (p.name().equals(name)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<PermitConfig> permit(String name) {
-        return permits.stream().filter(p -> p.name().equals(name)).findFirst();
+        for (PermitConfig p : permits) {
+            if (p.name().equals(name)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
