@@ -241,10 +241,15 @@ public final class TaskDispatcher implements AutoCloseable {
             release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null, callEnded);
             Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
             if (result instanceof TaskOutcome.Completed done) {
-                ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> onDone.accept(completion));
-            } else {
-                onDone.accept(completion);
+                // Not awaited: the ledger matters only for a run whose result never committed, and whether the
+                // write lands before or after the result is published, that run sees the same.
+                ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.debug("ledger write for task {} failed: {}", execution.task().id(), e.toString());
+                    }
+                });
             }
+            onDone.accept(completion);
         });
     }
 

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -20,18 +21,45 @@ public record InFlightEntry(byte[] key, byte[] value, Headers headers, String to
     private static final byte VERSION = 1;
 
     public byte[] encode() {
+        Header[] all = headers == null ? new Header[0] : headers.toArray();
+        String topicText = topic == null ? "" : topic;
+        // Every entry is written once on the stream thread: sized up front when its strings are plain ASCII (then
+        // the bytes are what DataOutputStream.writeUTF writes), else through the stream.
+        int size = 1 + sizeOf(key) + sizeOf(value) + 2 + topicText.length() + 4 + 8 + 8 + 4 + 8 + 4;
+        boolean plain = isPlainAscii(topicText);
+        for (Header h : all) {
+            size += 2 + h.key().length() + sizeOf(h.value());
+            plain &= isPlainAscii(h.key());
+        }
+        if (!plain) {
+            return encodeThroughStream(all, topicText);
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(VERSION);
+        putBytes(out, key);
+        putBytes(out, value);
+        putAscii(out, topicText);
+        out.putInt(partition).putLong(offset).putLong(timestamp).putInt(attempt).putLong(firstSeenMs);
+        out.putInt(all.length);
+        for (Header h : all) {
+            putAscii(out, h.key());
+            putBytes(out, h.value());
+        }
+        return out.array();
+    }
+
+    private byte[] encodeThroughStream(Header[] all, String topicText) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (value == null ? 0 : value.length));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             writeBytes(out, key);
             writeBytes(out, value);
-            out.writeUTF(topic == null ? "" : topic);
+            out.writeUTF(topicText);
             out.writeInt(partition);
             out.writeLong(offset);
             out.writeLong(timestamp);
             out.writeInt(attempt);
             out.writeLong(firstSeenMs);
-            Header[] all = headers == null ? new Header[0] : headers.toArray();
             out.writeInt(all.length);
             for (Header h : all) {
                 out.writeUTF(h.key());
@@ -41,6 +69,39 @@ public record InFlightEntry(byte[] key, byte[] value, Headers headers, String to
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Characters 1–127 only, short enough for writeUTF: written one byte each, as writeUTF would. */
+    private static boolean isPlainAscii(String s) {
+        if (s.length() > 65_535) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c > 127) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int sizeOf(byte[] b) {
+        return 4 + (b == null ? 0 : b.length);
+    }
+
+    private static void putBytes(ByteBuffer out, byte[] b) {
+        if (b == null) {
+            out.putInt(-1);
+        } else {
+            out.putInt(b.length).put(b);
+        }
+    }
+
+    private static void putAscii(ByteBuffer out, String s) {
+        out.putShort((short) s.length());
+        for (int i = 0; i < s.length(); i++) {
+            out.put((byte) s.charAt(i));
+        }
     }
 
     public static InFlightEntry decode(byte[] data) {

@@ -48,9 +48,14 @@ public final class TaskCodec {
         }
         JsonNode root;
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
-            root = MAPPER.readTree(text);
+            if (isAscii(value)) {
+                // ASCII is valid UTF-8: most tasks are, and are read straight from their bytes.
+                root = MAPPER.readTree(value);
+            } else {
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+                root = MAPPER.readTree(text);
+            }
         } catch (CharacterCodingException e) {
             return new Parsed(null, "value is not valid UTF-8");
         } catch (JsonProcessingException e) {
@@ -59,6 +64,15 @@ public final class TaskCodec {
             return new Parsed(null, "unreadable value: " + e.getMessage());
         }
         return fromTree(root, recordKey);
+    }
+
+    private static boolean isAscii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Longest accepted {@code batchId}. */

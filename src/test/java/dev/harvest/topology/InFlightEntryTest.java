@@ -48,6 +48,49 @@ class InFlightEntryTest {
     }
 
     @Test
+    void shouldWriteTheSameBytesAsEntriesStoredBeforeWhetherNamesAreAsciiOrNot() throws Exception {
+        for (String headerName : new String[] {"harvest.attempt", "ünïcode-name", "nul\0inside"}) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(headerName, "3".getBytes(StandardCharsets.UTF_8));
+            headers.add("null-value", null);
+            InFlightEntry entry = new InFlightEntry("k".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8),
+                    headers, "harvest.tasks.high", 11, 42L, 1_700_000_000_123L, 3, 1_700_000_000_000L);
+
+            assertThat(entry.encode()).as(headerName).isEqualTo(versionOne(entry));
+        }
+    }
+
+    /** Version 1 of the store format as written with DataOutputStream, the way entries already stored were. */
+    private static byte[] versionOne(InFlightEntry e) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeInt(e.key().length);
+            out.write(e.key());
+            out.writeInt(e.value().length);
+            out.write(e.value());
+            out.writeUTF(e.topic());
+            out.writeInt(e.partition());
+            out.writeLong(e.offset());
+            out.writeLong(e.timestamp());
+            out.writeInt(e.attempt());
+            out.writeLong(e.firstSeenMs());
+            Header[] all = e.headers().toArray();
+            out.writeInt(all.length);
+            for (Header h : all) {
+                out.writeUTF(h.key());
+                if (h.value() == null) {
+                    out.writeInt(-1);
+                } else {
+                    out.writeInt(h.value().length);
+                    out.write(h.value());
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
     void shouldRoundTripNullKeyWhenRecordHadNoKey() {
         InFlightEntry entry = new InFlightEntry(null, "{}".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), "t", 0,
                 0L, 0L, 1, 0L);
