@@ -60,10 +60,14 @@ public final class BenchRunner {
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
             Map<String, Object> instant = measure(kafka, redis, work, 0);
-            double passthrough = new Passthrough(kafka.bootstrapServers(), o, work.resolve("pt")).recordsPerSec();
+            Passthrough baseline = new Passthrough(kafka.bootstrapServers(), o, work.resolve("pt"));
+            double passthrough = baseline.recordsPerSec();
+            double withStore = baseline.withStoreRecordsPerSec();
             out.put("pipelinePerSec", instant.get("perSec"));
             out.put("passthroughPerSec", round(passthrough, 1));
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
+            out.put("storePassthroughPerSec", round(withStore, 1));
+            out.put("storePassthroughRatio", round(withStore / passthrough, 3));
             out.putAll(new InFlightMemory(kafka.bootstrapServers(), redis.uri(), o, work, log).measure());
         } finally {
             TempDirs.deleteQuietly(work);

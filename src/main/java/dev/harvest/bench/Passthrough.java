@@ -23,6 +23,11 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /** The baseline: a plain Kafka Streams source → sink on the same broker, partitions and guarantee. */
 final class Passthrough {
@@ -37,9 +42,23 @@ final class Passthrough {
         this.stateDir = stateDir;
     }
 
+    /** Records per second of source → sink. */
     double recordsPerSec() {
-        String in = "passthrough.in";
-        String out = "passthrough.out";
+        return measure("passthrough", false);
+    }
+
+    /**
+     * Records per second of source → store put → store delete → sink, the store persistent and changelogged: the
+     * Kafka side of a task in a lane (in-flight entry written when it starts and deleted when it ends, result
+     * written), with no parsing, admission or handler. What the pipeline can at best reach on this machine.
+     */
+    double withStoreRecordsPerSec() {
+        return measure("passthrough-store", true);
+    }
+
+    private double measure(String name, boolean withStore) {
+        String in = name + ".in";
+        String out = name + ".out";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), Optional.empty()),
                     new NewTopic(out, Optional.of(o.partitions()), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
@@ -52,15 +71,22 @@ final class Passthrough {
         }
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
-        topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "in");
+        String parent = "in";
+        if (withStore) {
+            topology.addProcessor("store", StorePutDelete::new, "in");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StorePutDelete.STORE),
+                    Serdes.String(), Serdes.ByteArray()), "store");
+            parent = "store";
+        }
+        topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), parent);
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "passthrough");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED); // as the lane apps
         try (KafkaStreams streams = new KafkaStreams(topology, p);
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(name))) {
             streams.start();
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
@@ -71,6 +97,29 @@ final class Passthrough {
             streams.resume();
             drain(consumer, o.tasks());
             return o.tasks() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Puts each record in the store and deletes it again before forwarding it. */
+    private static final class StorePutDelete implements Processor<byte[], byte[], byte[], byte[]> {
+
+        static final String STORE = "held";
+
+        private ProcessorContext<byte[], byte[]> context;
+        private KeyValueStore<String, byte[]> store;
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> ctx) {
+            this.context = ctx;
+            this.store = ctx.getStateStore(STORE);
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            String id = context.recordMetadata().map(m -> m.partition() + "-" + m.offset()).orElse("?");
+            store.put(id, record.value());
+            store.delete(id);
+            context.forward(record);
         }
     }
 
@@ -109,10 +158,10 @@ final class Passthrough {
         }
     }
 
-    private Properties consumerProps() {
+    private Properties consumerProps(String name) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "passthrough-reader");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, name + "-reader");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

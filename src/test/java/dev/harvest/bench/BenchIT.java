@@ -21,7 +21,7 @@ class BenchIT {
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
                 "pacedP50Ms", "pacedP99Ms", "redisCallsPerTask", "pipelinePerSec", "passthroughPerSec",
-                "overheadRatio");
+                "overheadRatio", "storePassthroughPerSec", "storePassthroughRatio");
         assertThat(number(out, "limitPerSec")).isEqualTo(50 * 1000.0 / 20);
         assertThat(number(out, "efficiency")).as("achieved / limit").isGreaterThan(0).isLessThanOrEqualTo(1.05);
         assertThat(number(out, "p99Ms")).isGreaterThanOrEqualTo(number(out, "p50Ms"));
@@ -32,6 +32,9 @@ class BenchIT {
                 .isGreaterThan(0).isLessThan(1.0);
         assertThat(number(out, "handOversPerTask")).isBetween(0.0, 1.0);
         assertThat(number(out, "overheadRatio")).isGreaterThan(0);
+        assertThat(number(out, "storePassthroughRatio")).as("store pass-through / plain pass-through")
+                .isEqualTo(Math.round(number(out, "storePassthroughPerSec") / number(out, "passthroughPerSec") * 1000)
+                        / 1000.0).isGreaterThan(0);
         assertThat(number(out, "inFlight")).as("every memory-scenario task held in flight").isEqualTo(500);
         assertThat(number(out, "heapMiB")).isPositive();
         assertThat(number(out, "peakHeapMiB")).isGreaterThanOrEqualTo(number(out, "heapMiB"));
