@@ -151,8 +151,6 @@ public final class TaskDispatcher implements AutoCloseable {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
-        // Asked while the task waits for its key and permit, not after: a permit is not held for this round trip.
-        CompletableFuture<Optional<String>> recorded = recorded(execution);
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
         pass.guard(admission);
@@ -174,7 +172,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, pass, lease, recorded, submission, onDone);
+                run(execution, binding, pass, lease, submission, onDone);
             }
         });
     }
@@ -190,17 +188,8 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    /** The result the ledger holds for this task: it completed before, and its output may not have been kept. */
-    private CompletableFuture<Optional<String>> recorded(Execution execution) {
-        try {
-            return ledger.recorded(execution.task().id()).toCompletableFuture();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
     private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
-                     CompletableFuture<Optional<String>> recorded, Submission submission, Consumer<Completion> onDone) {
+                     Submission submission, Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
@@ -219,8 +208,7 @@ public final class TaskDispatcher implements AutoCloseable {
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
                 lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
         long callStart = System.nanoTime();
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease,
-                recorded);
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
@@ -255,13 +243,14 @@ public final class TaskDispatcher implements AutoCloseable {
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
                                                           BreakerPass pass, TaskContext context,
-                                                          Submission submission, Lease lease,
-                                                          CompletableFuture<Optional<String>> recorded) {
-        return recorded.thenCompose(result -> {
-            if (result.isPresent()) {
+                                                          Submission submission, Lease lease) {
+        // Asked once the lease is held, not while the task waits for it: another instance may complete the task
+        // meanwhile (it ran it before a rebalance), and an answer from before the wait would call the provider again.
+        return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
+            if (recorded.isPresent()) {
                 pass.release();
                 metrics.ledgerSkip(execution.lane());
-                return CompletableFuture.completedFuture(new TaskOutcome.Completed(result.get()));
+                return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
             }
             if (!lease.holdsNothing() && !admission.isHeld(lease)) {
                 // Lost before the call (e.g. the process was stopped past its TTL): its key may be another's now.
