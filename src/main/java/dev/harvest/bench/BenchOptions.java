@@ -14,14 +14,16 @@ package dev.harvest.bench;
  * @param streamThreads  stream threads per app of the pipeline under test
  * @param maxInFlight    the lane's maxInFlight; 0 for 8 × permits (at least 256): tasks queued for admission keep
  *                       every permit busy while the stream thread commits
+ * @param brokerInProcess run the broker inside the benchmark's JVM instead of a JVM of its own
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
-                           String guarantee, boolean localAdmission, int streamThreads, int maxInFlight) {
+                           String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
+                           boolean brokerInProcess) {
 
-    /** With one stream thread per app and the default maxInFlight. */
+    /** With one stream thread per app, the default maxInFlight and the broker in a JVM of its own. */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
-        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0);
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false);
     }
 
     /** The lane's maxInFlight for the scenarios. */

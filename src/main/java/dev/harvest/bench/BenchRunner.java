@@ -7,8 +7,6 @@ import dev.harvest.app.Summaries;
 import dev.harvest.app.TaskProducer;
 import dev.harvest.app.TopicAdmin;
 import dev.harvest.config.PipelineConfig;
-import dev.harvest.devstack.EmbeddedKafka;
-import dev.harvest.devstack.LocalRedis;
 import dev.harvest.devstack.RedisInfo;
 import dev.harvest.devstack.TempDirs;
 import dev.harvest.metrics.MetricNames;
@@ -44,9 +42,10 @@ public final class BenchRunner {
     public Map<String, Object> run() throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         Path work = Files.createTempDirectory("harvest-bench-");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0); LocalRedis redis = LocalRedis.start()) {
-            log.accept("broker " + kafka.bootstrapServers() + ", redis " + redis.uri());
-            Map<String, Object> bound = measure(kafka, redis, work, o.latencyMs());
+        try (BenchStack stack = BenchStack.start(o.brokerInProcess())) {
+            log.accept("broker " + stack.bootstrapServers() + (o.brokerInProcess() ? " (in this JVM)" : " (own JVM)")
+                    + ", redis " + stack.redisUri());
+            Map<String, Object> bound = measure(stack, work, o.latencyMs());
             double limit = o.permits() * 1000.0 / o.latencyMs();
             out.put("limitPerSec", limit);
             out.put("achievedPerSec", bound.get("perSec"));
@@ -59,8 +58,8 @@ public final class BenchRunner {
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
-            Map<String, Object> instant = measure(kafka, redis, work, 0);
-            Passthrough baseline = new Passthrough(kafka.bootstrapServers(), o, work.resolve("pt"));
+            Map<String, Object> instant = measure(stack, work, 0);
+            Passthrough baseline = new Passthrough(stack.bootstrapServers(), o, work.resolve("pt"));
             double passthrough = baseline.recordsPerSec();
             double withStore = baseline.withStoreRecordsPerSec();
             out.put("pipelinePerSec", instant.get("perSec"));
@@ -68,17 +67,17 @@ public final class BenchRunner {
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", round(withStore, 1));
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
-            out.putAll(new InFlightMemory(kafka.bootstrapServers(), redis.uri(), o, work, log).measure());
+            out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
         } finally {
             TempDirs.deleteQuietly(work);
         }
         return out;
     }
 
-    private Map<String, Object> measure(EmbeddedKafka kafka, LocalRedis redis, Path work, long latencyMs) {
+    private Map<String, Object> measure(BenchStack stack, Path work, long latencyMs) {
         String name = "bench" + (++run);
         int inFlight = o.laneMaxInFlight();
-        PipelineConfig config = BenchPipelines.permitBound(name, kafka.bootstrapServers(), redis.uri(), o, latencyMs,
+        PipelineConfig config = BenchPipelines.permitBound(name, stack.bootstrapServers(), stack.redisUri(), o, latencyMs,
                 inFlight);
         TopicAdmin.createAll(config);
         try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));
@@ -92,13 +91,13 @@ public final class BenchRunner {
             KafkaStreams lane = app.apps().get(TopologyFactory.laneAppId(config, config.lanes().get(0)));
             lane.pause();
             produce(producer, "m", o.tasks());
-            long[] before = RedisInfo.counts("127.0.0.1", redis.port());
+            long[] before = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double handedBefore = handOvers(app);
             long start = System.nanoTime();
             lane.resume();
             awaitOutcomes(collector, o.warmup() + o.tasks());
             double seconds = (System.nanoTime() - start) / 1e9;
-            long[] after = RedisInfo.counts("127.0.0.1", redis.port());
+            long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double handed = handOvers(app) - handedBefore;
             List<Long> lat = latencies(collector, "m-");
             Map<String, Object> r = new LinkedHashMap<>();

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 /**
  * Memory with many tasks in flight: a handler that takes minutes, {@code inFlightTasks} tasks admitted at once;
  * heap after a full GC (total, and the growth over the heap before the tasks arrived), peak heap and RSS of
- * this process (which also hosts the embedded broker).
+ * this process (the app's; the broker's too with {@code --broker-in-process}).
  */
 final class InFlightMemory {
 
@@ -38,7 +38,7 @@ final class InFlightMemory {
     Map<String, Object> measure() {
         int n = o.inFlightTasks();
         BenchOptions wide = new BenchOptions(o.tasks(), o.warmup(), o.latencyMs(), n, o.partitions(), n, o.guarantee(),
-                o.localAdmission(), o.streamThreads(), n);
+                o.localAdmission(), o.streamThreads(), n, o.brokerInProcess());
         PipelineConfig config = BenchPipelines.permitBound("benchmem", bootstrap, redisUri, wide, 600_000, n);
         TopicAdmin.createAll(config);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code harvest bench}: figures for the permit-bound limit, coordination overhead, Redis cost and memory. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark on an embedded broker and Redis: efficiency against P/L, overhead against a plain"
+        description = "Benchmark on an embedded broker (in a JVM of its own) and Redis: efficiency against P/L,"
+                + " overhead against a plain"
                 + " Kafka Streams pass-through, Redis calls per task, memory with many tasks in flight.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -45,6 +46,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "The lane's maxInFlight (default: 8 x permits, at least 256)")
     int maxInFlight;
 
+    @Option(names = "--broker-in-process",
+            description = "Run the broker inside this JVM (default: in a JVM of its own, as in production)")
+    boolean brokerInProcess;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
@@ -57,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
-                maxInFlight),
+                maxInFlight, brokerInProcess),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

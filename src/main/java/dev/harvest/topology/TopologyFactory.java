@@ -118,9 +118,10 @@ public final class TopologyFactory {
         topology.addSink(name, topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), parent);
     }
 
+    /** Changelogged, and written behind: a task that ends before the next commit never reaches the changelog. */
     private static StoreBuilder<KeyValueStore<String, byte[]>> inflightStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LaneProcessor.INFLIGHT_STORE),
-                Serdes.String(), Serdes.ByteArray());
+        return WriteBehindStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(LaneProcessor.INFLIGHT_STORE), Serdes.String(), Serdes.ByteArray()));
     }
 
     private static StoreBuilder<KeyValueStore<String, Long>> dedupeStore() {

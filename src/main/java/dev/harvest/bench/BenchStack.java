@@ -1,0 +1,181 @@
+package dev.harvest.bench;
+
+import dev.harvest.devstack.EmbeddedKafka;
+import dev.harvest.devstack.LocalRedis;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker and Redis the benchmark runs against. By default the broker is a JVM of its own ({@code harvest dev}
+ * in a child process, which also starts {@code redis-server}), as it is in production: the app's garbage
+ * collection then stops the app alone, and the app's heap and RSS figures are the app's alone. With
+ * {@code inProcess} the broker runs inside the benchmark's JVM.
+ */
+interface BenchStack extends AutoCloseable {
+
+    String bootstrapServers();
+
+    String redisUri();
+
+    /** Redis's port on 127.0.0.1, for {@code INFO commandstats}. */
+    default int redisPort() {
+        return URI.create(redisUri()).getPort();
+    }
+
+    @Override
+    void close();
+
+    static BenchStack start(boolean inProcess) {
+        return inProcess ? InProcess.start() : ChildProcess.start();
+    }
+
+    /** Broker in this JVM, Redis as a child process. */
+    record InProcess(EmbeddedKafka kafka, LocalRedis redis) implements BenchStack {
+        static InProcess start() {
+            EmbeddedKafka kafka = EmbeddedKafka.start(0);
+            try {
+                return new InProcess(kafka, LocalRedis.start());
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public String bootstrapServers() {
+            return kafka.bootstrapServers();
+        }
+
+        @Override
+        public String redisUri() {
+            return redis.uri();
+        }
+
+        @Override
+        public void close() {
+            redis.close();
+            kafka.close();
+        }
+    }
+
+    /** {@code harvest dev} in a child JVM, started from this JVM's own class path on free ports. */
+    final class ChildProcess implements BenchStack {
+        private static final long START_TIMEOUT_SECONDS = 120;
+        private final Process process;
+        private final String bootstrap;
+        private final String redisUri;
+
+        private ChildProcess(Process process, String bootstrap, String redisUri) {
+            this.process = process;
+            this.bootstrap = bootstrap;
+            this.redisUri = redisUri;
+        }
+
+        static ChildProcess start() {
+            int kafkaPort = freePort();
+            int redisPort = freePort();
+            // The JVM settings Kafka's own start script gives a broker (kafka-run-class.sh, kafka-server-start.sh).
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+                    "-cp", System.getProperty("java.class.path"), "dev.harvest.cli.HarvestCli", "dev",
+                    "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the broker process", e);
+            }
+            // The child prints its addresses once both are up; everything it prints after that is drained.
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            List<String> seen = new ArrayList<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        synchronized (seen) {
+                            seen.add(line);
+                            seen.notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the child ended
+                }
+                synchronized (seen) {
+                    seen.add(null);
+                    seen.notifyAll();
+                }
+            }, "bench-stack-output");
+            reader.setDaemon(true);
+            reader.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+            synchronized (seen) {
+                while (seen.stream().noneMatch(l -> l != null && l.startsWith("Redis:"))) {
+                    long left = deadline - System.nanoTime();
+                    if (seen.contains(null) || left <= 0) {
+                        p.destroyForcibly();
+                        throw new IllegalStateException("the broker process did not start: "
+                                + String.join(" | ", seen.stream().filter(l -> l != null).toList()));
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(seen, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        p.destroyForcibly();
+                        throw new IllegalStateException("interrupted while the broker process started", e);
+                    }
+                }
+            }
+            synchronized (seen) {
+                return new ChildProcess(p, printed(seen, "Kafka:"), printed(seen, "Redis:"));
+            }
+        }
+
+        @Override
+        public String bootstrapServers() {
+            return bootstrap;
+        }
+
+        @Override
+        public String redisUri() {
+            return redisUri;
+        }
+
+        @Override
+        public void close() {
+            process.destroy(); // SIGTERM: its shutdown hook stops Redis and the broker
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+
+        /** The address on a line such as {@code Redis:  redis://127.0.0.1:6379   (export ...)}. */
+        private static String printed(List<String> lines, String label) {
+            return lines.stream().filter(l -> l != null && l.startsWith(label)).findFirst()
+                    .map(l -> l.substring(label.length()).trim().split("\\s+")[0])
+                    .orElseThrow(() -> new IllegalStateException("the broker process did not print its " + label));
+        }
+
+        private static int freePort() {
+            try (ServerSocket s = new ServerSocket(0)) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
