@@ -15,15 +15,17 @@ package dev.harvest.bench;
  * @param maxInFlight    the lane's maxInFlight; 0 for 8 × permits (at least 256): tasks queued for admission keep
  *                       every permit busy while the stream thread commits
  * @param brokerInProcess run the broker inside the benchmark's JVM instead of a JVM of its own
+ * @param repeats        measurements per scenario after its warm-up: rates are their median, latencies and Redis
+ *                       counts are taken over all of them
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
-                           boolean brokerInProcess) {
+                           boolean brokerInProcess, int repeats) {
 
-    /** With one stream thread per app, the default maxInFlight and the broker in a JVM of its own. */
+    /** With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement. */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
-        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false);
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1);
     }
 
     /** The lane's maxInFlight for the scenarios. */

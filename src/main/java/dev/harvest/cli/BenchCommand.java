@@ -50,19 +50,23 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run the broker inside this JVM (default: in a JVM of its own, as in production)")
     boolean brokerInProcess;
 
+    @Option(names = "--repeats", defaultValue = "3",
+            description = "Measurements per scenario after its warm-up; rates are their median (default: ${DEFAULT-VALUE})")
+    int repeats;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
-                || threads <= 0 || maxInFlight < 0) {
-            throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions, --in-flight and --threads"
-                    + " must be > 0, --max-in-flight >= 0");
+                || threads <= 0 || maxInFlight < 0 || repeats <= 0) {
+            throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions, --in-flight, --threads"
+                    + " and --repeats must be > 0, --max-in-flight >= 0");
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
-                maxInFlight, brokerInProcess),
+                maxInFlight, brokerInProcess, repeats),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

@@ -8,15 +8,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code harvest bench} at a small size: every figure the README promises is reported, each within what is
- * physically possible (no rate above its limit, no ratio or count below zero).
+ * {@code harvest bench} at a small size, two measurements per scenario, the broker in a JVM of its own: every
+ * figure the README promises is reported, each within what is physically possible (no rate above its limit, no
+ * ratio or count below zero).
  */
 class BenchIT {
 
     @Test
     void shouldReportEveryFigureWithinItsPossibleRangeWhenRunSmall() throws Exception {
         List<String> log = new ArrayList<>();
-        BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false);
+        BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 2);
         Map<String, Object> out = new BenchRunner(options, log::add).run();
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
@@ -24,6 +25,9 @@ class BenchIT {
                 "overheadRatio", "storePassthroughPerSec", "storePassthroughRatio");
         assertThat(number(out, "limitPerSec")).isEqualTo(50 * 1000.0 / 20);
         assertThat(number(out, "efficiency")).as("achieved / limit").isGreaterThan(0).isLessThanOrEqualTo(1.05);
+        assertThat(out.get("achievedPerSecRuns")).asList().as("one rate per repeat, the median reported")
+                .hasSize(2).contains(out.get("achievedPerSec"));
+        assertThat(out.get("pipelinePerSecRuns")).asList().hasSize(2).contains(out.get("pipelinePerSec"));
         assertThat(number(out, "p99Ms")).isGreaterThanOrEqualTo(number(out, "p50Ms"));
         assertThat(number(out, "p50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "pacedP99Ms")).isGreaterThanOrEqualTo(number(out, "pacedP50Ms"));
