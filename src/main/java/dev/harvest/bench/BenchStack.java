@@ -1,12 +1,12 @@
 package dev.harvest.bench;
 
 import dev.harvest.devstack.EmbeddedKafka;
+import dev.harvest.devstack.FreePorts;
 import dev.harvest.devstack.LocalRedis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,8 +81,8 @@ interface BenchStack extends AutoCloseable {
         }
 
         static ChildProcess start() {
-            int kafkaPort = freePort();
-            int redisPort = freePort();
+            int kafkaPort = FreePorts.pick();
+            int redisPort = FreePorts.pick();
             // The JVM settings Kafka's own start script gives a broker (kafka-run-class.sh, kafka-server-start.sh).
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
@@ -168,14 +168,6 @@ interface BenchStack extends AutoCloseable {
             return lines.stream().filter(l -> l != null && l.startsWith(label)).findFirst()
                     .map(l -> l.substring(label.length()).trim().split("\\s+")[0])
                     .orElseThrow(() -> new IllegalStateException("the broker process did not print its " + label));
-        }
-
-        private static int freePort() {
-            try (ServerSocket s = new ServerSocket(0)) {
-                return s.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

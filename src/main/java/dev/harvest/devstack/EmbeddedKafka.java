@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.port = port;
         this.controllerPort = controllerPort;
         this.secured = secured;
-        this.securedPort = secured == null ? -1 : freePort();
+        this.securedPort = secured == null ? -1 : FreePorts.pick();
     }
 
     /** Starts a broker on {@code port} (0 picks a free one) with its log in a fresh temporary directory. */
@@ -66,7 +65,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0 picks a free one) with its log in {@code logDir}. */
     public static EmbeddedKafka start(Path logDir, boolean deleteOnClose, int port) {
-        EmbeddedKafka kafka = new EmbeddedKafka(logDir, deleteOnClose, port == 0 ? freePort() : port, freePort(), null);
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir, deleteOnClose, port == 0 ? FreePorts.pick() : port, FreePorts.pick(), null);
         kafka.startServer();
         return kafka;
     }
@@ -74,8 +73,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts a broker on free ports with a second, secured listener (see {@link #securedBootstrapServers()}). */
     public static EmbeddedKafka startSecured(SecuredListener secured) {
         try {
-            EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("harvest-kafka-"), true, freePort(),
-                    freePort(), secured);
+            EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("harvest-kafka-"), true, FreePorts.pick(),
+                    FreePorts.pick(), secured);
             kafka.startServer();
             return kafka;
         } catch (IOException e) {
@@ -185,12 +184,4 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,9 +59,7 @@ public final class LocalRedis implements AutoCloseable {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return start(freePort(), extraArgs);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot find a free port", e);
+                return start(FreePorts.pick(), extraArgs);
             } catch (IllegalStateException e) {
                 last = e; // the free port was taken between probing and binding: try another
             }
@@ -190,13 +186,6 @@ public final class LocalRedis implements AutoCloseable {
             return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
         }
     }
 
