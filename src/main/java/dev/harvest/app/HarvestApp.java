@@ -147,8 +147,11 @@ public final class HarvestApp implements AutoCloseable {
     }
 
     private void add(String appId, Topology topology) {
+        // An idle stream thread polls no longer than the drain interval, so that a completion waits for its
+        // punctuator at most that long rather than Kafka's 100 ms.
         KafkaStreams streams = new KafkaStreams(topology, KafkaClientProperties.streams(config, appId,
-                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads()));
+                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads(),
+                options.drainInterval()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread of {} failed; replacing it", appId, e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

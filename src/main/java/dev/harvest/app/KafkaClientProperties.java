@@ -3,6 +3,7 @@ package dev.harvest.app;
 import dev.harvest.client.ClientProperties;
 import dev.harvest.config.PipelineConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -21,9 +22,15 @@ public final class KafkaClientProperties {
         return ClientProperties.common(config);
     }
 
+    /**
+     * @param idlePoll how long a stream thread with nothing to read waits in {@code poll()}; its punctuators (which
+     *                 route completions and release due retries) run only between polls. Kafka's default is 100 ms;
+     *                 {@code poll.ms} in the pipeline file's {@code kafka.properties} wins.
+     */
     public static Properties streams(PipelineConfig config, String applicationId, Path stateDir, String instanceId,
-                                     int threads) {
+                                     int threads, Duration idlePoll) {
         Properties p = common(config);
+        p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, idlePoll.toMillis())));
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafka().processingGuarantee());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);

@@ -30,6 +30,10 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class BenchRunner {
 
+    /** The light-load latency figure: this many tasks, offered at this rate. */
+    private static final int LIGHT_TASKS = 200;
+    private static final double LIGHT_RATE = 20;
+
     private final BenchOptions o;
     private final Consumer<String> log;
     private int run;
@@ -56,6 +60,8 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
+            out.put("lightP50Ms", bound.get("lightP50Ms"));
+            out.put("lightP99Ms", bound.get("lightP99Ms"));
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
@@ -130,6 +136,15 @@ public final class BenchRunner {
                 List<Long> paced = latencies(collector, "p");
                 r.put("pacedP50Ms", Summaries.pct(paced, 50));
                 r.put("pacedP99Ms", Summaries.pct(paced, 99));
+                // And at light load: one task at a time, the stream thread idle in between.
+                int light = Math.min(o.tasks(), LIGHT_TASKS);
+                log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
+                producePaced(producer, "l", light, LIGHT_RATE);
+                expected += light;
+                awaitOutcomes(collector, expected);
+                List<Long> lightLat = latencies(collector, "l");
+                r.put("lightP50Ms", Summaries.pct(lightLat, 50));
+                r.put("lightP99Ms", Summaries.pct(lightLat, 99));
             }
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;

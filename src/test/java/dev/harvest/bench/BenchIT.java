@@ -31,6 +31,8 @@ class BenchIT {
         assertThat(number(out, "p99Ms")).isGreaterThanOrEqualTo(number(out, "p50Ms"));
         assertThat(number(out, "p50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "pacedP99Ms")).isGreaterThanOrEqualTo(number(out, "pacedP50Ms"));
+        assertThat(number(out, "lightP50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
+        assertThat(number(out, "lightP99Ms")).isGreaterThanOrEqualTo(number(out, "lightP50Ms"));
         assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
                 .isGreaterThan(0).isLessThan(1.0);
