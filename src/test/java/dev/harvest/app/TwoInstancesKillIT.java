@@ -17,7 +17,10 @@ import dev.harvest.testkit.TestPipelines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +62,7 @@ class TwoInstancesKillIT {
                 producer.flush();
                 await().alias("a third of the tasks ended").atMost(Duration.ofSeconds(90))
                         .until(() -> poll(collector) >= TASKS / 3);
+                Set<String> endedBeforeKill = new HashSet<>(collector.outcomes().keySet());
                 a.kill();
                 long killedAt = System.nanoTime();
                 try {
@@ -78,9 +82,15 @@ class TwoInstancesKillIT {
                         .as("poison tasks dead-lettered").isEqualTo(TASKS / 100);
                 assertThat(provider.maxConcurrentTotal()).isLessThanOrEqualTo(PERMITS);
                 provider.keyStats().values().forEach(k -> assertThat(k.maxInFlight()).isLessThanOrEqualTo(PER_KEY));
-                long duplicateCalls = provider.completionsByTaskId().values().stream().filter(n -> n > 1).count();
-                assertThat(duplicateCalls).as("duplicate provider calls, bounded by what was in flight at the kill")
-                        .isLessThanOrEqualTo(PERMITS);
+                List<String> calledTwice = provider.completionsByTaskId().entrySet().stream()
+                        .filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+                assertThat(calledTwice).as("no task whose outcome was committed before the kill is called again")
+                        .doesNotContainAnyElementsOf(endedBeforeKill);
+                // Work done twice is what the killed instance had called but not yet recorded in the ledger: calls
+                // running (at most one per permit) and completions whose ledger write was still on its way (one
+                // batch, about one per permit while the provider is slower than a Redis round trip).
+                assertThat(calledTwice).as("duplicate provider calls, bounded by what was in flight at the kill")
+                        .hasSizeLessThanOrEqualTo(2 * PERMITS);
                 assertThat(b.isAlive()).isTrue();
             }
             assertLeasesReturned(name);
