@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The broker and Redis the benchmark runs against. By default the broker is a JVM of its own ({@code harvest dev}
@@ -84,60 +87,54 @@ interface BenchStack extends AutoCloseable {
             int kafkaPort = FreePorts.pick();
             int redisPort = FreePorts.pick();
             // The JVM settings Kafka's own start script gives a broker (kafka-run-class.sh, kafka-server-start.sh).
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                     "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
                     "-cp", System.getProperty("java.class.path"), "dev.harvest.cli.HarvestCli", "dev",
-                    "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
+                    "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort));
             Process p;
             try {
                 p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the broker process", e);
             }
-            // The child prints its addresses once both are up; everything it prints after that is drained.
+            // The child prints its addresses once both are up; what it prints after that is read and dropped.
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            List<String> seen = new ArrayList<>();
+            CompletableFuture<List<String>> started = new CompletableFuture<>();
             Thread reader = new Thread(() -> {
+                List<String> lines = new ArrayList<>();
                 try {
                     String line;
                     while ((line = out.readLine()) != null) {
-                        synchronized (seen) {
-                            seen.add(line);
-                            seen.notifyAll();
+                        if (!started.isDone()) {
+                            lines.add(line);
+                            if (line.startsWith("Redis:")) {
+                                started.complete(lines);
+                            }
                         }
                     }
                 } catch (IOException ignored) {
                     // the child ended
                 }
-                synchronized (seen) {
-                    seen.add(null);
-                    seen.notifyAll();
-                }
+                started.completeExceptionally(new IllegalStateException("it ended: " + String.join(" | ", lines)));
             }, "bench-stack-output");
             reader.setDaemon(true);
             reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-            synchronized (seen) {
-                while (seen.stream().noneMatch(l -> l != null && l.startsWith("Redis:"))) {
-                    long left = deadline - System.nanoTime();
-                    if (seen.contains(null) || left <= 0) {
-                        p.destroyForcibly();
-                        throw new IllegalStateException("the broker process did not start: "
-                                + String.join(" | ", seen.stream().filter(l -> l != null).toList()));
-                    }
-                    try {
-                        TimeUnit.NANOSECONDS.timedWait(seen, left);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        p.destroyForcibly();
-                        throw new IllegalStateException("interrupted while the broker process started", e);
-                    }
-                }
+            List<String> lines;
+            try {
+                lines = started.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+                throw new IllegalStateException("interrupted while the broker process started", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the broker process did not start: " + e.getCause().getMessage(), e);
+            } catch (TimeoutException e) {
+                p.destroyForcibly();
+                throw new IllegalStateException("the broker process did not start within " + START_TIMEOUT_SECONDS
+                        + " s", e);
             }
-            synchronized (seen) {
-                return new ChildProcess(p, printed(seen, "Kafka:"), printed(seen, "Redis:"));
-            }
+            return new ChildProcess(p, printed(lines, "Kafka:"), printed(lines, "Redis:"));
         }
 
         @Override

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code harvest bench}: figures for the permit-bound limit, coordination overhead, Redis cost and memory. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark on an embedded broker (in a JVM of its own) and Redis: efficiency against P/L,"
-                + " overhead against a plain"
-                + " Kafka Streams pass-through, Redis calls per task, memory with many tasks in flight.")
+                + " overhead against a plain Kafka Streams pass-through, Redis calls per task, memory with many"
+                + " tasks in flight.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--tasks", defaultValue = "40000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")

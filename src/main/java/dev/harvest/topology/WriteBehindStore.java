@@ -1,7 +1,6 @@
 package dev.harvest.topology;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -143,7 +142,7 @@ final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>
         super.close();
     }
 
-    /** Entries pending in memory; for tests and metrics. */
+    /** Entries pending in memory (for tests). */
     int pendingCount() {
         return pending.size();
     }
@@ -160,11 +159,8 @@ final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>
                     new RecordHeaders()));
         }
         try {
-            for (Iterator<Map.Entry<K, V>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<K, V> e = it.next();
-                wrapped().put(e.getKey(), e.getValue());
-                it.remove();
-            }
+            pending.forEach(wrapped()::put);
+            pending.clear();
         } finally {
             if (internal != null && previous == null) {
                 internal.setRecordContext(null);
