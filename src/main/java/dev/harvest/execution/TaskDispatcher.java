@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ public final class TaskDispatcher implements AutoCloseable {
     /** The actual cost of an attempt that never reached its handler: its whole reservation is refunded. */
     private static final Double NOT_RUN = 0.0;
     private final IdempotencyLedger ledger;
+    private final LedgerLookahead lookahead;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                           Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics) {
@@ -61,7 +64,16 @@ public final class TaskDispatcher implements AutoCloseable {
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                           Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics,
                           IdempotencyLedger ledger) {
+        this(handlers, admission, secrets, admissionWait, clock, executor, metrics, ledger, System::nanoTime);
+    }
+
+    /** As above; {@code ticker} (a {@link System#nanoTime()} stand-in) measures how old a ledger answer is. */
+    TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
+                   Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics,
+                   IdempotencyLedger ledger, LongSupplier ticker) {
         this.ledger = ledger;
+        this.lookahead = new LedgerLookahead(ledger, LedgerLookahead.MIN_DEPTH, LedgerLookahead.MAX_DEPTH,
+                LedgerLookahead.FRESHNESS, ticker);
         this.handlers = Map.copyOf(handlers);
         this.admission = admission;
         this.secrets = secrets;
@@ -151,11 +163,13 @@ public final class TaskDispatcher implements AutoCloseable {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
+        LedgerLookahead.Ticket ticket = lookahead.enter(request);
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
         pass.guard(admission);
         admission.whenComplete((lease, error) -> {
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
+            CompletableFuture<Optional<String>> askedAhead = lookahead.leave(ticket);
             if (pass.turnedAway()) {
                 // The breaker opened while this task waited for its key and permit.
                 if (lease != null) {
@@ -172,7 +186,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 release(lease, NOT_RUN);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, pass, lease, submission, onDone);
+                run(execution, binding, pass, lease, askedAhead, submission, onDone);
             }
         });
     }
@@ -189,7 +203,8 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
-                     Submission submission, Consumer<Completion> onDone) {
+                     CompletableFuture<Optional<String>> askedAhead, Submission submission,
+                     Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
         Optional<KeySecret> secret;
@@ -208,7 +223,8 @@ public final class TaskDispatcher implements AutoCloseable {
         TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
                 lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
         long callStart = System.nanoTime();
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease);
+        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease,
+                askedAhead);
         submission.track(call);
         call.whenComplete((outcome, error) -> {
             TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
@@ -243,10 +259,13 @@ public final class TaskDispatcher implements AutoCloseable {
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
                                                           BreakerPass pass, TaskContext context,
-                                                          Submission submission, Lease lease) {
-        // Asked once the lease is held, not while the task waits for it: another instance may complete the task
-        // meanwhile (it ran it before a rebalance), and an answer from before the wait would call the provider again.
-        return ledger.recorded(execution.task().id()).toCompletableFuture().thenCompose(recorded -> {
+                                                          Submission submission, Lease lease,
+                                                          CompletableFuture<Optional<String>> askedAhead) {
+        // An answer asked for just before the lease arrived (LedgerLookahead), else one asked for now: another
+        // instance may complete the task while it waits (it ran it before a rebalance), and an answer from before
+        // a long wait would call the provider again.
+        CompletableFuture<Optional<String>> answer = askedAhead != null ? askedAhead : recorded(execution);
+        Function<Optional<String>, CompletableFuture<TaskOutcome>> next = recorded -> {
             if (recorded.isPresent()) {
                 pass.release();
                 metrics.ledgerSkip(execution.lane());
@@ -261,7 +280,17 @@ public final class TaskDispatcher implements AutoCloseable {
             CompletableFuture<TaskOutcome> handlerCall = invoke(binding, context);
             submission.track(handlerCall);
             return handlerCall;
-        });
+        };
+        // An answer still on its way completes on the ledger's I/O thread: the task goes on from the executor.
+        return answer.isDone() ? answer.thenCompose(next) : answer.thenComposeAsync(next, executor);
+    }
+
+    private CompletableFuture<Optional<String>> recorded(Execution execution) {
+        try {
+            return ledger.recorded(execution.task().id()).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private CompletableFuture<TaskOutcome> invoke(HandlerBinding binding, TaskContext context) {

@@ -13,6 +13,7 @@ import dev.harvest.config.PermitConfig;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.IdempotencyLedger;
 import dev.harvest.lease.KeySecret;
+import dev.harvest.lease.Lease;
 import dev.harvest.lease.SecretResolver;
 import dev.harvest.lease.local.InJvmAdmissionControl;
 import dev.harvest.task.Attempt;
@@ -26,15 +27,18 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +57,7 @@ class TaskDispatcherTest {
                     new Budget(1e6, Duration.ofMinutes(1)))),
             List.of(new PermitConfig("calls", 4, Duration.ofSeconds(30), Map.of())),
             List.of(new LaneConfig("high", "t.high", 1, 10)), scheduler, clock);
+    private final AtomicLong ticks = new AtomicLong();
     private SecretResolver secrets = (pool, key) -> Optional.of(new KeySecret("secret-" + key));
     private TaskDispatcher dispatcher;
 
@@ -427,6 +432,92 @@ class TaskDispatcherTest {
         assertThat(c.outcome()).isEqualTo(new TaskOutcome.Completed("{\"kept\":true}"));
         assertThat(calls).hasValue(0);
         assertLeasesReleased();
+    }
+
+    @Test
+    void shouldLookAWaitingTaskUpBeforeItsPermitArrivesAndNotAgainOnceItIsHeld() {
+        CountingLedger ledger = new CountingLedger();
+        AtomicInteger calls = new AtomicInteger();
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger, ticks::get);
+        List<Lease> hogs = takeAllPermits();
+
+        CompletableFuture<Completion> result = submit(task("t1", "work"));
+
+        await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
+        assertThat(result).as("t1 still waits: all permits are taken").isNotDone();
+        admission.release(hogs.get(0)).toCompletableFuture().join();
+        assertThat(result).succeedsWithin(SHORT).extracting(Completion::outcome)
+                .isEqualTo(new TaskOutcome.Completed("{}"));
+        assertThat(calls).hasValue(1);
+        assertThat(ledger.lookups("t1")).as("the answer asked for ahead served: no lookup with the permit held")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldAskTheLedgerAgainWhenTheAnswerFromBeforeTheWaitIsTooOldAndPublishWhatWasRecordedMeanwhile() {
+        CountingLedger ledger = new CountingLedger();
+        AtomicInteger calls = new AtomicInteger();
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger, ticks::get);
+        List<Lease> hogs = takeAllPermits();
+        CompletableFuture<Completion> result = submit(task("t1", "work"));
+        await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
+
+        // Another instance, which ran t1 before a rebalance, records it while t1 waits here.
+        ledger.recorded.put("t1", "{\"elsewhere\":true}");
+        ticks.addAndGet(LedgerLookahead.FRESHNESS.toNanos() + 1);
+        admission.release(hogs.get(0)).toCompletableFuture().join();
+
+        assertThat(result).succeedsWithin(SHORT).extracting(Completion::outcome)
+                .isEqualTo(new TaskOutcome.Completed("{\"elsewhere\":true}"));
+        assertThat(ledger.lookups("t1")).as("asked again with the permit held").isEqualTo(2);
+        assertThat(calls).as("the provider is not called for a task recorded meanwhile").hasValue(0);
+    }
+
+    /** A ledger that counts lookups per task and answers from {@link #recorded}. */
+    private static final class CountingLedger implements IdempotencyLedger {
+        final Map<String, String> recorded = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> lookups = new ConcurrentHashMap<>();
+
+        @Override
+        public CompletableFuture<Optional<String>> recorded(String taskId) {
+            lookups.computeIfAbsent(taskId, id -> new AtomicInteger()).incrementAndGet();
+            return CompletableFuture.completedFuture(Optional.ofNullable(recorded.get(taskId)));
+        }
+
+        @Override
+        public CompletableFuture<Void> record(String taskId, String resultJson) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        int lookups(String taskId) {
+            AtomicInteger n = lookups.get(taskId);
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    /** Takes the four permits of "calls" outside the dispatcher. */
+    private List<Lease> takeAllPermits() {
+        List<Lease> hogs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            hogs.add(admission.tryAcquire(new AdmissionRequest("hog-" + i, HIGH, null, "calls")).toCompletableFuture()
+                    .join().orElseThrow());
+        }
+        return hogs;
+    }
+
+    private CompletableFuture<Completion> submit(Task task) {
+        dispatcher.registerLane(HIGH, 8);
+        CompletableFuture<Completion> result = new CompletableFuture<>();
+        dispatcher.submit(execution(task), result::complete);
+        return result;
     }
 
     // ---------------------------------------------------------------- helpers

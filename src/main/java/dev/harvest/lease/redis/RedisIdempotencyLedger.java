@@ -9,11 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,9 +32,6 @@ public final class RedisIdempotencyLedger implements IdempotencyLedger {
     private final List<Get> gets = new ArrayList<>();
     private final List<Put> puts = new ArrayList<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
-    /** Where the tasks of an answered batch continue; at most a few at once, else on the I/O thread itself. */
-    private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), Blocking.daemonThreads("harvest-ledger"), new ThreadPoolExecutor.CallerRunsPolicy());
 
     public RedisIdempotencyLedger(RedisClients redis, String pipeline, Duration ttl, int maxResultBytes) {
         this.redis = redis;
@@ -108,23 +100,17 @@ public final class RedisIdempotencyLedger implements IdempotencyLedger {
         });
         script.run(redis.async(), new String[] {keys.fence()}, args.toArray(String[]::new))
                 .whenComplete((reply, error) -> {
-                    // The next batch goes out first; the waiting tasks continue on a worker, not on the Redis
-                    // connection's I/O thread, which would otherwise run every task's next steps one by one.
+                    // The next batch goes out first. The answers complete here, on the Redis connection's I/O
+                    // thread, with no hop: most were asked for ahead and nothing waits on them yet, and a caller
+                    // that does wait moves its next steps off this thread (see TaskDispatcher).
                     inFlight.set(false);
                     pump();
-                    Runnable finish = () -> {
-                        for (int i = 0; i < g.size(); i++) {
-                            String value = error == null ? reply.stringAt(i) : null;
-                            // A failed lookup counts as "not recorded": the task runs (at-least-once holds).
-                            g.get(i).result().complete(Optional.ofNullable(value).filter(v -> !v.isEmpty()));
-                        }
-                        p.forEach(x -> x.done().complete(null));
-                    };
-                    try {
-                        WORKERS.execute(finish);
-                    } catch (RejectedExecutionException e) {
-                        finish.run();
+                    for (int i = 0; i < g.size(); i++) {
+                        String value = error == null ? reply.stringAt(i) : null;
+                        // A failed lookup counts as "not recorded": the task runs (at-least-once holds).
+                        g.get(i).result().complete(Optional.ofNullable(value).filter(v -> !v.isEmpty()));
                     }
+                    p.forEach(x -> x.done().complete(null));
                 });
     }
 }
