@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -75,6 +77,12 @@ public final class BenchRunner {
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", round(withStore, 1));
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
+            if (bound.get("pacedPerSec") instanceof Double rate) {
+                log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
+                List<Long> floor = baseline.pacedLatencies(rate, o.tasks() * o.repeats());
+                out.put("passthroughPacedP50Ms", Summaries.pct(floor, 50));
+                out.put("passthroughPacedP99Ms", Summaries.pct(floor, 99));
+            }
             out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
         } finally {
             TempDirs.deleteQuietly(work);
@@ -178,18 +186,23 @@ public final class BenchRunner {
         producer.flush();
     }
 
-    /** Sends {@code n} tasks at {@code perSec}, in 5 ms steps. */
+    /** Sends {@code n} tasks at {@code perSec}. */
     private static void producePaced(TaskProducer producer, String prefix, int n, double perSec) {
+        paced(n, perSec, i -> producer.sendJson("main", "{\"id\":\"" + prefix + "-" + i + "\",\"type\":\"work\"}"));
+        producer.flush();
+    }
+
+    /** Calls {@code send} with 0 .. n-1 at {@code perSec}, in 5 ms steps. */
+    static void paced(int n, double perSec, IntConsumer send) {
         long start = System.nanoTime();
         int sent = 0;
         while (sent < n) {
             long due = Math.min(n, (long) ((System.nanoTime() - start) / 1e9 * perSec) + 1);
             for (; sent < due; sent++) {
-                producer.sendJson("main", "{\"id\":\"" + prefix + "-" + sent + "\",\"type\":\"work\"}");
+                send.accept(sent);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            LockSupport.parkNanos(5_000_000);
         }
-        producer.flush();
     }
 
     private static List<Long> latencies(OutcomeCollector collector, String prefix) {

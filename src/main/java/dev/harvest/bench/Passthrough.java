@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -32,6 +34,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /** The baseline: a plain Kafka Streams source → sink on the same broker, partitions and guarantee. */
 final class Passthrough {
+
+    private static final String CREATED = "created";
 
     private final String bootstrap;
     private final BenchOptions o;
@@ -57,9 +61,58 @@ final class Passthrough {
         return measure("passthrough-store", true);
     }
 
-    private double measure(String name, boolean withStore) {
+    /**
+     * End-to-end latencies (ms, sorted) of a pass-through offered {@code perSec} steadily, {@code count} records
+     * after a quarter as many to warm up: from each record's creation to the stream thread forwarding it, the
+     * time the forwarded record carries, as the pipeline's results do. The floor under the pipeline's paced
+     * latency: Kafka's path in and out under the same guarantee, with no handler between.
+     */
+    List<Long> pacedLatencies(double perSec, int count) {
+        String name = "passthrough-paced";
         String in = name + ".in";
         String out = name + ".out";
+        createTopics(in, out);
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
+        topology.addProcessor("stamp", Restamp::new, "in");
+        topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "stamp");
+        try (KafkaStreams streams = new KafkaStreams(topology, props(name));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(name));
+             KafkaProducer<byte[], byte[]> producer = producer()) {
+            streams.start();
+            consumer.subscribe(List.of(out));
+            int warmup = Math.max(1, count / 4);
+            BenchRunner.paced(warmup, perSec, i -> producer.send(record(in, "w-" + i)));
+            producer.flush();
+            drain(consumer, warmup, null);
+            BenchRunner.paced(count, perSec, i -> producer.send(record(in, "p-" + i)));
+            producer.flush();
+            List<Long> latencies = new ArrayList<>(count);
+            drain(consumer, count, latencies);
+            latencies.sort(null);
+            return latencies;
+        }
+    }
+
+    /** Forwards each record stamped with the time it is forwarded; its creation time goes along in a header. */
+    private static final class Restamp implements Processor<byte[], byte[], byte[], byte[]> {
+
+        private ProcessorContext<byte[], byte[]> context;
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> ctx) {
+            this.context = ctx;
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            Record<byte[], byte[]> stamped = record.withTimestamp(System.currentTimeMillis());
+            stamped.headers().add(CREATED, Long.toString(record.timestamp()).getBytes(StandardCharsets.UTF_8));
+            context.forward(stamped);
+        }
+    }
+
+    private void createTopics(String in, String out) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), Optional.empty()),
                     new NewTopic(out, Optional.of(o.partitions()), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
@@ -70,6 +123,12 @@ final class Passthrough {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create pass-through topics", e);
         }
+    }
+
+    private double measure(String name, boolean withStore) {
+        String in = name + ".in";
+        String out = name + ".out";
+        createTopics(in, out);
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
         String parent = "in";
@@ -80,29 +139,33 @@ final class Passthrough {
             parent = "store";
         }
         topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), parent);
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED); // as the lane apps
-        try (KafkaStreams streams = new KafkaStreams(topology, p);
+        try (KafkaStreams streams = new KafkaStreams(topology, props(name));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(name))) {
             streams.start();
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
-            drain(consumer, o.warmup());
+            drain(consumer, o.warmup(), null);
             List<Double> rates = new ArrayList<>();
             for (int i = 0; i < o.repeats(); i++) {
                 streams.pause();
                 send(in, o.tasks());
                 long start = System.nanoTime();
                 streams.resume();
-                drain(consumer, o.tasks());
+                drain(consumer, o.tasks(), null);
                 rates.add(o.tasks() / ((System.nanoTime() - start) / 1e9));
             }
             return BenchRunner.median(rates);
         }
+    }
+
+    private Properties props(String name) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED); // as the lane apps
+        return p;
     }
 
     /** Puts each record in the store and deletes it again before forwarding it. */
@@ -128,18 +191,24 @@ final class Passthrough {
         }
     }
 
-    private void send(String topic, int n) {
+    private KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A record shaped as a task of the pipeline, keyed by its id. */
+    private static ProducerRecord<byte[], byte[]> record(String topic, String id) {
+        return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
+                ("{\"id\":\"" + id + "\",\"type\":\"work\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void send(String topic, int n) {
         AtomicReference<Exception> failed = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (int i = 0; i < n; i++) {
-                String id = "p-" + i;
-                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
-                        ("{\"id\":\"" + id + "\",\"type\":\"work\"}").getBytes(StandardCharsets.UTF_8)),
-                        (meta, e) -> {
+                producer.send(record(topic, "p-" + i), (meta, e) -> {
                             if (e != null) {
                                 failed.compareAndSet(null, e);
                             }
@@ -152,11 +221,18 @@ final class Passthrough {
         }
     }
 
-    private static void drain(KafkaConsumer<byte[], byte[]> consumer, int n) {
+    /** Reads {@code n} records; with {@code latencies}, each one's time from creation (header) to forwarding. */
+    private static void drain(KafkaConsumer<byte[], byte[]> consumer, int n, List<Long> latencies) {
         int seen = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (seen < n && System.nanoTime() < deadline) {
-            seen += consumer.poll(Duration.ofMillis(50)).count();
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                seen++;
+                Header created = r.headers().lastHeader(CREATED);
+                if (latencies != null && created != null) {
+                    latencies.add(r.timestamp() - Long.parseLong(new String(created.value(), StandardCharsets.UTF_8)));
+                }
+            }
         }
         if (seen < n) {
             throw new IllegalStateException("pass-through did not drain: " + seen + " of " + n + " records");

@@ -34,6 +34,9 @@ class BenchIT {
         assertThat(number(out, "lightP50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "lightP99Ms")).isGreaterThanOrEqualTo(number(out, "lightP50Ms"));
         assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);
+        assertThat(number(out, "passthroughPacedP50Ms")).as("the pass-through's latency at the same rate")
+                .isGreaterThanOrEqualTo(0);
+        assertThat(number(out, "passthroughPacedP99Ms")).isGreaterThanOrEqualTo(number(out, "passthroughPacedP50Ms"));
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
                 .isGreaterThan(0).isLessThan(1.0);
         assertThat(number(out, "handOversPerTask")).isBetween(0.0, 1.0);
