@@ -438,17 +438,10 @@ class TaskDispatcherTest {
     void shouldLookAWaitingTaskUpBeforeItsPermitArrivesAndNotAgainOnceItIsHeld() {
         CountingLedger ledger = new CountingLedger();
         AtomicInteger calls = new AtomicInteger();
-        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
-            calls.incrementAndGet();
-            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
-        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
-                new DispatchMetrics(new SimpleMeterRegistry()), ledger, ticks::get);
-        List<Lease> hogs = takeAllPermits();
+        List<Lease> hogs = new ArrayList<>();
 
-        CompletableFuture<Completion> result = submit(task("t1", "work"));
+        CompletableFuture<Completion> result = waitingForAPermit(ledger, calls, hogs);
 
-        await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
-        assertThat(result).as("t1 still waits: all permits are taken").isNotDone();
         admission.release(hogs.get(0)).toCompletableFuture().join();
         assertThat(result).succeedsWithin(SHORT).extracting(Completion::outcome)
                 .isEqualTo(new TaskOutcome.Completed("{}"));
@@ -461,14 +454,8 @@ class TaskDispatcherTest {
     void shouldAskTheLedgerAgainWhenTheAnswerFromBeforeTheWaitIsTooOldAndPublishWhatWasRecordedMeanwhile() {
         CountingLedger ledger = new CountingLedger();
         AtomicInteger calls = new AtomicInteger();
-        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
-            calls.incrementAndGet();
-            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
-        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
-                new DispatchMetrics(new SimpleMeterRegistry()), ledger, ticks::get);
-        List<Lease> hogs = takeAllPermits();
-        CompletableFuture<Completion> result = submit(task("t1", "work"));
-        await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
+        List<Lease> hogs = new ArrayList<>();
+        CompletableFuture<Completion> result = waitingForAPermit(ledger, calls, hogs);
 
         // Another instance, which ran t1 before a rebalance, records it while t1 waits here.
         ledger.recorded.put("t1", "{\"elsewhere\":true}");
@@ -479,6 +466,24 @@ class TaskDispatcherTest {
                 .isEqualTo(new TaskOutcome.Completed("{\"elsewhere\":true}"));
         assertThat(ledger.lookups("t1")).as("asked again with the permit held").isEqualTo(2);
         assertThat(calls).as("the provider is not called for a task recorded meanwhile").hasValue(0);
+    }
+
+    /**
+     * Task t1 submitted to a dispatcher on {@code ledger} (and the test's ticker) whose "work" handler counts its
+     * calls, while every permit is held outside it ({@code hogs}); returns once t1 was looked up and still waits.
+     */
+    private CompletableFuture<Completion> waitingForAPermit(CountingLedger ledger, AtomicInteger calls,
+                                                            List<Lease> hogs) {
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger, ticks::get);
+        hogs.addAll(takeAllPermits());
+        CompletableFuture<Completion> result = submit(task("t1", "work"));
+        await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
+        assertThat(result).as("t1 still waits: all permits are taken").isNotDone();
+        return result;
     }
 
     /** A ledger that counts lookups per task and answers from {@link #recorded}. */
