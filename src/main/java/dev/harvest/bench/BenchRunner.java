@@ -62,6 +62,11 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
+            for (String k : List.of("pacedCommitAvgMs", "pacedCommitMaxMs", "pacedCommitRatio")) {
+                if (bound.containsKey(k)) {
+                    out.put(k, bound.get(k));
+                }
+            }
             out.put("lightP50Ms", bound.get("lightP50Ms"));
             out.put("lightP99Ms", bound.get("lightP99Ms"));
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
@@ -69,13 +74,14 @@ public final class BenchRunner {
             out.put("handOversPerTask", bound.get("handOversPerTask"));
             Map<String, Object> instant = measure(stack, work, 0);
             Passthrough baseline = new Passthrough(stack.bootstrapServers(), o, work.resolve("pt"));
-            double passthrough = baseline.recordsPerSec();
-            double withStore = baseline.withStoreRecordsPerSec();
+            // Ratios of the rates as printed, so that they can be checked from the output.
+            double passthrough = round(baseline.recordsPerSec(), 1);
+            double withStore = round(baseline.withStoreRecordsPerSec(), 1);
             out.put("pipelinePerSec", instant.get("perSec"));
             out.put("pipelinePerSecRuns", instant.get("perSecRuns"));
-            out.put("passthroughPerSec", round(passthrough, 1));
+            out.put("passthroughPerSec", passthrough);
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
-            out.put("storePassthroughPerSec", round(withStore, 1));
+            out.put("storePassthroughPerSec", withStore);
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
@@ -144,6 +150,7 @@ public final class BenchRunner {
                 List<Long> paced = latencies(collector, "p");
                 r.put("pacedP50Ms", Summaries.pct(paced, 50));
                 r.put("pacedP99Ms", Summaries.pct(paced, 99));
+                r.putAll(commits(lane));
                 // And at light load: one task at a time, the stream thread idle in between.
                 int light = Math.min(o.tasks(), LIGHT_TASKS);
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
@@ -157,6 +164,33 @@ public final class BenchRunner {
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
         }
+    }
+
+    /**
+     * The lane's stream threads' commits over Kafka Streams' last metric windows (about a minute, the paced tasks
+     * last): mean and longest commit, and the share of the thread's time spent committing. A commit stops the
+     * thread, so tasks and completions that arrive meanwhile wait.
+     */
+    private static Map<String, Object> commits(KafkaStreams lane) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, String> figures = Map.of("commit-latency-avg", "pacedCommitAvgMs", "commit-latency-max",
+                "pacedCommitMaxMs", "commit-ratio", "pacedCommitRatio");
+        Map<String, List<Double>> seen = new LinkedHashMap<>();
+        lane.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && figures.containsKey(name.name())
+                    && metric.metricValue() instanceof Double v && Double.isFinite(v)) {
+                seen.computeIfAbsent(name.name(), k -> new ArrayList<>()).add(v);
+            }
+        });
+        for (String metric : List.of("commit-latency-avg", "commit-latency-max", "commit-ratio")) {
+            List<Double> values = seen.get(metric);
+            if (values != null) {
+                double v = metric.equals("commit-latency-max") ? values.stream().mapToDouble(x -> x).max().orElse(0)
+                        : values.stream().mapToDouble(x -> x).average().orElse(0);
+                out.put(figures.get(metric), round(v, 3));
+            }
+        }
+        return out;
     }
 
     /** Leases handed from a finished task straight to a waiting one so far (Redis admission only). */

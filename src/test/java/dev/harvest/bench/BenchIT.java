@@ -37,6 +37,9 @@ class BenchIT {
         assertThat(number(out, "passthroughPacedP50Ms")).as("the pass-through's latency at the same rate")
                 .isGreaterThanOrEqualTo(0);
         assertThat(number(out, "passthroughPacedP99Ms")).isGreaterThanOrEqualTo(number(out, "passthroughPacedP50Ms"));
+        assertThat(number(out, "pacedCommitMaxMs")).as("the lane committed (exactly-once: every 100 ms)")
+                .isPositive().isGreaterThanOrEqualTo(number(out, "pacedCommitAvgMs"));
+        assertThat(number(out, "pacedCommitRatio")).isBetween(0.0, 1.0);
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
                 .isGreaterThan(0).isLessThan(1.0);
         assertThat(number(out, "handOversPerTask")).isBetween(0.0, 1.0);
