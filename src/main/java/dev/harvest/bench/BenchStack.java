@@ -91,7 +91,8 @@ interface BenchStack extends AutoCloseable {
                     "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                     "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
                     "-cp", System.getProperty("java.class.path"), "dev.harvest.cli.HarvestCli", "dev",
-                    "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort));
+                    "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort),
+                    "--exit-with-parent"); // if this JVM is killed, the broker and Redis do not outlive it
             Process p;
             try {
                 p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -4,6 +4,7 @@ import dev.harvest.devstack.EmbeddedKafka;
 import dev.harvest.devstack.LocalRedis;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,11 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Keep the broker's data here across restarts (default: a temporary directory)")
     Path dataDir;
+
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "Stop (broker and Redis too) when the process that started this one ends; for tools that"
+                    + " run it as a child process, such as the benchmark")
+    boolean exitWithParent;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -45,6 +51,12 @@ final class DevCommand implements Callable<Integer> {
                 + kafka.bootstrapServers() + ")");
         System.out.println("Redis:  " + redis.uri() + "   (export HARVEST_REDIS_URI=" + redis.uri() + ")");
         System.out.println("Ctrl-C stops both.");
+        if (exitWithParent) {
+            // After the shutdown hook is in place: exiting runs it, which stops Redis and the broker.
+            ProcessHandle.current().parent().map(ProcessHandle::onExit)
+                    .orElse(CompletableFuture.completedFuture(null))
+                    .thenRun(() -> System.exit(0));
+        }
         stopped.await();
         return 0;
     }
