@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,23 +173,25 @@ public final class BenchRunner {
      * thread, so tasks and completions that arrive meanwhile wait.
      */
     private static Map<String, Object> commits(KafkaStreams lane) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        Map<String, String> figures = Map.of("commit-latency-avg", "pacedCommitAvgMs", "commit-latency-max",
-                "pacedCommitMaxMs", "commit-ratio", "pacedCommitRatio");
-        Map<String, List<Double>> seen = new LinkedHashMap<>();
+        Map<String, List<Double>> seen = new HashMap<>();
         lane.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && figures.containsKey(name.name())
-                    && metric.metricValue() instanceof Double v && Double.isFinite(v)) {
+            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
+                    && Double.isFinite(v)) {
                 seen.computeIfAbsent(name.name(), k -> new ArrayList<>()).add(v);
             }
         });
-        for (String metric : List.of("commit-latency-avg", "commit-latency-max", "commit-ratio")) {
-            List<Double> values = seen.get(metric);
-            if (values != null) {
-                double v = metric.equals("commit-latency-max") ? values.stream().mapToDouble(x -> x).max().orElse(0)
-                        : values.stream().mapToDouble(x -> x).average().orElse(0);
-                out.put(figures.get(metric), round(v, 3));
-            }
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Double> avg = seen.get("commit-latency-avg");
+        List<Double> max = seen.get("commit-latency-max");
+        List<Double> ratio = seen.get("commit-ratio");
+        if (avg != null) {
+            out.put("pacedCommitAvgMs", round(avg.stream().mapToDouble(x -> x).average().orElse(0), 3));
+        }
+        if (max != null) {
+            out.put("pacedCommitMaxMs", round(max.stream().mapToDouble(x -> x).max().orElse(0), 3));
+        }
+        if (ratio != null) {
+            out.put("pacedCommitRatio", round(ratio.stream().mapToDouble(x -> x).average().orElse(0), 3));
         }
         return out;
     }
@@ -214,16 +217,19 @@ public final class BenchRunner {
 
     private static void produce(TaskProducer producer, String prefix, int n) {
         for (int i = 0; i < n; i++) {
-            String id = prefix + "-" + i;
-            producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
+            sendTask(producer, prefix + "-" + i);
         }
         producer.flush();
     }
 
     /** Sends {@code n} tasks at {@code perSec}. */
     private static void producePaced(TaskProducer producer, String prefix, int n, double perSec) {
-        paced(n, perSec, i -> producer.sendJson("main", "{\"id\":\"" + prefix + "-" + i + "\",\"type\":\"work\"}"));
+        paced(n, perSec, i -> sendTask(producer, prefix + "-" + i));
         producer.flush();
+    }
+
+    private static void sendTask(TaskProducer producer, String id) {
+        producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
     }
 
     /** Calls {@code send} with 0 .. n-1 at {@code perSec}, in 5 ms steps. */

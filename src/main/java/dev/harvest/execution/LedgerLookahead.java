@@ -53,10 +53,14 @@ final class LedgerLookahead {
         private final ArrayDeque<Ticket> asked = new ArrayDeque<>();
         private final ArrayDeque<Ticket> queued = new ArrayDeque<>();
         /** Tickets that left since {@code windowStart}; {@code depth}: the lookahead the last window gave. */
-        private boolean counting;
         private long windowStart;
         private int left;
         private int depth;
+
+        private Line(long windowStart, int depth) {
+            this.windowStart = windowStart;
+            this.depth = depth;
+        }
     }
 
     private final IdempotencyLedger ledger;
@@ -83,7 +87,7 @@ final class LedgerLookahead {
             return null;
         }
         Line line = lines.computeIfAbsent(new LineKey(request.lane().name(), request.keyPool(), request.permits()),
-                k -> new Line());
+                k -> new Line(ticker.getAsLong(), minDepth));
         Ticket ticket = new Ticket(request.taskId(), line);
         List<Ticket> ask;
         synchronized (line) {
@@ -123,11 +127,6 @@ final class LedgerLookahead {
      */
     private void paceLocked(Line line) {
         long now = ticker.getAsLong();
-        if (!line.counting) {
-            line.counting = true;
-            line.windowStart = now;
-            line.depth = minDepth;
-        }
         line.left++;
         long elapsed = now - line.windowStart;
         if (elapsed >= 2 * freshnessNanos) {
@@ -140,9 +139,8 @@ final class LedgerLookahead {
 
     /** The tickets that move up into the front of the line (its lookahead depth), marked as asking. */
     private List<Ticket> dueLocked(Line line) {
-        int depth = line.counting ? line.depth : minDepth;
         List<Ticket> due = null;
-        while (line.asked.size() < depth && !line.queued.isEmpty()) {
+        while (line.asked.size() < line.depth && !line.queued.isEmpty()) {
             Ticket t = line.queued.pollFirst();
             t.asking = true;
             line.asked.addLast(t);
@@ -160,11 +158,18 @@ final class LedgerLookahead {
         }
         for (Ticket t : due) {
             t.askedAt = ticker.getAsLong();
-            try {
-                t.answer = ledger.recorded(t.taskId).toCompletableFuture();
-            } catch (RuntimeException e) {
-                t.answer = null; // asked again with the lease held
-            }
+            CompletableFuture<Optional<String>> answer = lookUp(t.taskId);
+            // A ledger that would not take the question is asked again once the lease is held.
+            t.answer = answer.isCompletedExceptionally() ? null : answer;
+        }
+    }
+
+    /** Asks the ledger now (also for a task without a fresh answer, its lease held); never throws. */
+    CompletableFuture<Optional<String>> lookUp(String taskId) {
+        try {
+            return ledger.recorded(taskId).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 }

@@ -264,7 +264,8 @@ public final class TaskDispatcher implements AutoCloseable {
         // An answer asked for just before the lease arrived (LedgerLookahead), else one asked for now: another
         // instance may complete the task while it waits (it ran it before a rebalance), and an answer from before
         // a long wait would call the provider again.
-        CompletableFuture<Optional<String>> answer = askedAhead != null ? askedAhead : recorded(execution);
+        CompletableFuture<Optional<String>> answer = askedAhead != null ? askedAhead
+                : lookahead.lookUp(execution.task().id());
         Function<Optional<String>, CompletableFuture<TaskOutcome>> next = recorded -> {
             if (recorded.isPresent()) {
                 pass.release();
@@ -283,14 +284,6 @@ public final class TaskDispatcher implements AutoCloseable {
         };
         // An answer still on its way completes on the ledger's I/O thread: the task goes on from the executor.
         return answer.isDone() ? answer.thenCompose(next) : answer.thenComposeAsync(next, executor);
-    }
-
-    private CompletableFuture<Optional<String>> recorded(Execution execution) {
-        try {
-            return ledger.recorded(execution.task().id()).toCompletableFuture();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     private CompletableFuture<TaskOutcome> invoke(HandlerBinding binding, TaskContext context) {
