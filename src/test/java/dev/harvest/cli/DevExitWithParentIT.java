@@ -4,24 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.harvest.devstack.FreePorts;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code harvest dev --exit-with-parent} (how the benchmark runs its broker): when the process that started it is
  * killed, it stops, and its Redis and broker with it, instead of holding their ports for good.
  */
 class DevExitWithParentIT {
+
+    @TempDir
+    Path dir;
 
     @Test
     void shouldStopWithBrokerAndRedisWhenItsParentIsKilled() throws Exception {
@@ -31,20 +33,17 @@ class DevExitWithParentIT {
         String dev = String.join(" ", List.of(quote(java), "-cp", quote(System.getProperty("java.class.path")),
                 "dev.harvest.cli.HarvestCli", "dev", "--kafka-port", Integer.toString(kafkaPort), "--redis-port",
                 Integer.toString(redisPort), "--exit-with-parent"));
-        // A shell as the parent: it prints its child's pid, then waits for it.
+        // A shell as the parent: it prints its child's pid, then waits for it. Output goes to a file: a pipe that
+        // nobody reads once the parent is gone would stop the child on a full buffer while it logs its shutdown.
+        Path out = dir.resolve("dev.log");
         Process parent = new ProcessBuilder("bash", "-c", dev + " & echo pid=$!; wait").redirectErrorStream(true)
-                .start();
+                .redirectOutput(out.toFile()).start();
         long devPid = -1;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("Redis:")) {
-                if (line.startsWith("pid=")) {
-                    devPid = Long.parseLong(line.substring(4).trim());
-                }
-            }
-            assertThat(line).as("harvest dev started and printed its addresses").isNotNull();
-            assertThat(devPid).isPositive();
+        try {
+            await().alias("harvest dev started and printed its addresses").atMost(Duration.ofSeconds(120))
+                    .until(() -> Files.readAllLines(out).stream().anyMatch(l -> l.startsWith("Redis:")));
+            devPid = Files.readAllLines(out).stream().filter(l -> l.startsWith("pid=")).findFirst()
+                    .map(l -> Long.parseLong(l.substring(4).trim())).orElseThrow();
             assertThat(accepts(redisPort)).as("its Redis is up").isTrue();
 
             parent.destroyForcibly().waitFor();
