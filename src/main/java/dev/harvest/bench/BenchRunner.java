@@ -63,7 +63,7 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
-            for (String k : List.of("pacedCommitAvgMs", "pacedCommitMaxMs", "pacedCommitRatio")) {
+            for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio")) {
                 if (bound.containsKey(k)) {
                     out.put(k, bound.get(k));
                 }
@@ -73,17 +73,23 @@ public final class BenchRunner {
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
+            out.putAll(((CpuTime) bound.get("cpu")).perUnit("bound", (long) bound.get("tasks")));
             Map<String, Object> instant = measure(stack, work, 0);
-            Passthrough baseline = new Passthrough(stack.bootstrapServers(), o, work.resolve("pt"));
+            Passthrough baseline = new Passthrough(stack, o, work.resolve("pt"));
+            Passthrough.Drained plain = baseline.plain();
+            Passthrough.Drained stored = baseline.withStore();
             // Ratios of the rates as printed, so that they can be checked from the output.
-            double passthrough = round(baseline.recordsPerSec(), 1);
-            double withStore = round(baseline.withStoreRecordsPerSec(), 1);
+            double passthrough = round(plain.perSec(), 1);
+            double withStore = round(stored.perSec(), 1);
             out.put("pipelinePerSec", instant.get("perSec"));
             out.put("pipelinePerSecRuns", instant.get("perSecRuns"));
             out.put("passthroughPerSec", passthrough);
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", withStore);
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
+            out.putAll(((CpuTime) instant.get("cpu")).perUnit("pipeline", (long) instant.get("tasks")));
+            out.putAll(plain.cpu().perUnit("passthrough", plain.records()));
+            out.putAll(stored.cpu().perUnit("storePassthrough", stored.records()));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 List<Long> floor = baseline.pacedLatencies(rate, o.tasks() * o.repeats());
@@ -113,17 +119,20 @@ public final class BenchRunner {
             List<Double> rates = new ArrayList<>();
             long[] before = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double handedBefore = handOvers(app);
+            CpuTime cpu = CpuTime.ZERO;
             for (int i = 0; i < o.repeats(); i++) {
                 // A backlog: the measured tasks are written while the lane is paused, so that the time measured is
                 // the pipeline's alone, not shared with the producer on the same cores (the pass-through is
                 // measured the same way).
                 lane.pause();
                 produce(producer, "m" + i, o.tasks());
+                CpuTime atStart = CpuTime.of(stack);
                 long start = System.nanoTime();
                 lane.resume();
                 expected += o.tasks();
                 awaitOutcomes(collector, expected);
                 rates.add(o.tasks() / ((System.nanoTime() - start) / 1e9));
+                cpu = cpu.plus(CpuTime.of(stack).since(atStart));
             }
             long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double measured = (double) o.tasks() * o.repeats();
@@ -137,6 +146,8 @@ public final class BenchRunner {
             r.put("redisCallsPerTask", round((after[0] - before[0]) / measured, 3));
             r.put("redisCommandsPerTask", round((after[1] - before[1]) / measured, 2));
             r.put("handOversPerTask", round(handed / measured, 3));
+            r.put("cpu", cpu);
+            r.put("tasks", (long) measured);
             if (latencyMs > 0) {
                 // Latency is judged at 80 % of the limit, offered at a steady rate rather than as one burst.
                 double rate = 0.8 * o.permits() * 1000.0 / latencyMs;
@@ -169,30 +180,25 @@ public final class BenchRunner {
 
     /**
      * The lane's stream threads' commits over Kafka Streams' last metric windows (about a minute, the paced tasks
-     * last): mean and longest commit, and the share of the thread's time spent committing. A commit stops the
-     * thread, so tasks and completions that arrive meanwhile wait.
+     * last): commits per second, the mean time a commit takes, and the share of the thread's time spent
+     * committing. A commit stops the thread, so tasks and completions that arrive meanwhile wait. (Kafka's
+     * {@code commit-latency-avg} is per task committed, so a commit's time is taken from the ratio and the rate.)
      */
     private static Map<String, Object> commits(KafkaStreams lane) {
-        Map<String, List<Double>> seen = new HashMap<>();
+        Map<String, Double> sum = new HashMap<>();
         lane.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
-                    && Double.isFinite(v)) {
-                seen.computeIfAbsent(name.name(), k -> new ArrayList<>()).add(v);
+                    && Double.isFinite(v) && (name.name().equals("commit-rate") || name.name().equals("commit-ratio"))) {
+                sum.merge(name.name(), v, Double::sum);
             }
         });
         Map<String, Object> out = new LinkedHashMap<>();
-        List<Double> avg = seen.get("commit-latency-avg");
-        List<Double> max = seen.get("commit-latency-max");
-        List<Double> ratio = seen.get("commit-ratio");
-        if (avg != null) {
-            out.put("pacedCommitAvgMs", round(avg.stream().mapToDouble(x -> x).average().orElse(0), 3));
-        }
-        if (max != null) {
-            out.put("pacedCommitMaxMs", round(max.stream().mapToDouble(x -> x).max().orElse(0), 3));
-        }
-        if (ratio != null) {
-            out.put("pacedCommitRatio", round(ratio.stream().mapToDouble(x -> x).average().orElse(0), 3));
-        }
+        double threads = Math.max(1, lane.metadataForLocalThreads().size());
+        double rate = sum.getOrDefault("commit-rate", 0.0);
+        double ratio = sum.getOrDefault("commit-ratio", 0.0) / threads;
+        out.put("pacedCommitsPerSec", round(rate, 2));
+        out.put("pacedCommitMs", rate > 0 ? round(ratio * threads / rate * 1000, 2) : 0.0);
+        out.put("pacedCommitRatio", round(ratio, 3));
         return out;
     }
 

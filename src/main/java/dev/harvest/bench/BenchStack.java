@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,9 @@ interface BenchStack extends AutoCloseable {
     default int redisPort() {
         return URI.create(redisUri()).getPort();
     }
+
+    /** CPU time the broker's process has used so far (ns); -1 when the broker runs inside this JVM. */
+    long brokerCpuNanos();
 
     @Override
     void close();
@@ -61,6 +65,11 @@ interface BenchStack extends AutoCloseable {
         @Override
         public String redisUri() {
             return redis.uri();
+        }
+
+        @Override
+        public long brokerCpuNanos() {
+            return -1;
         }
 
         @Override
@@ -146,6 +155,12 @@ interface BenchStack extends AutoCloseable {
         @Override
         public String redisUri() {
             return redisUri;
+        }
+
+        @Override
+        public long brokerCpuNanos() {
+            return process.toHandle().info().totalCpuDuration().map(Duration::toNanos)
+                    .orElseThrow(() -> new IllegalStateException("the broker process's CPU time is not readable"));
         }
 
         @Override

@@ -37,18 +37,27 @@ final class Passthrough {
 
     private static final String CREATED = "created";
 
+    private final BenchStack stack;
     private final String bootstrap;
     private final BenchOptions o;
     private final Path stateDir;
 
-    Passthrough(String bootstrap, BenchOptions o, Path stateDir) {
-        this.bootstrap = bootstrap;
+    Passthrough(BenchStack stack, BenchOptions o, Path stateDir) {
+        this.stack = stack;
+        this.bootstrap = stack.bootstrapServers();
         this.o = o;
         this.stateDir = stateDir;
     }
 
-    /** Records per second of source → sink (the median of {@code repeats} backlogs after the warm-up). */
-    double recordsPerSec() {
+    /**
+     * Records per second of a backlog drained: the median of {@code repeats} after the warm-up, and the CPU time
+     * the drains used, over {@code records} records.
+     */
+    record Drained(double perSec, CpuTime cpu, long records) {
+    }
+
+    /** Source → sink. */
+    Drained plain() {
         return measure("passthrough", false);
     }
 
@@ -57,7 +66,7 @@ final class Passthrough {
      * Kafka side of a task in a lane (in-flight entry written when it starts and deleted when it ends, result
      * written), with no parsing, admission or handler. What the pipeline can at best reach on this machine.
      */
-    double withStoreRecordsPerSec() {
+    Drained withStore() {
         return measure("passthrough-store", true);
     }
 
@@ -125,7 +134,7 @@ final class Passthrough {
         }
     }
 
-    private double measure(String name, boolean withStore) {
+    private Drained measure(String name, boolean withStore) {
         String in = name + ".in";
         String out = name + ".out";
         createTopics(in, out);
@@ -146,15 +155,18 @@ final class Passthrough {
             send(in, o.warmup());
             drain(consumer, o.warmup(), null);
             List<Double> rates = new ArrayList<>();
+            CpuTime cpu = CpuTime.ZERO;
             for (int i = 0; i < o.repeats(); i++) {
                 streams.pause();
                 send(in, o.tasks());
+                CpuTime before = CpuTime.of(stack);
                 long start = System.nanoTime();
                 streams.resume();
                 drain(consumer, o.tasks(), null);
                 rates.add(o.tasks() / ((System.nanoTime() - start) / 1e9));
+                cpu = cpu.plus(CpuTime.of(stack).since(before));
             }
-            return BenchRunner.median(rates);
+            return new Drained(BenchRunner.median(rates), cpu, (long) o.tasks() * o.repeats());
         }
     }
 

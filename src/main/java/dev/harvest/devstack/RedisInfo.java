@@ -9,8 +9,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads Redis's own command counters ({@code INFO commandstats}) over a plain socket, so the demo and the
- * benchmark measure Redis traffic from the server's side, independent of the client code under test.
+ * Reads Redis's own counters ({@code INFO commandstats}, {@code INFO cpu}) over a plain socket, so the demo and
+ * the benchmark measure Redis traffic and work from the server's side, independent of the client code under test.
  */
 public final class RedisInfo {
 
@@ -45,12 +45,29 @@ public final class RedisInfo {
         return counts(host, port)[1];
     }
 
+    /** CPU time the server has used so far (user plus system, all its threads), in nanoseconds. */
+    public static long cpuNanos(String host, int port) {
+        double seconds = 0;
+        for (String line : info(host, port, "cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return Math.round(seconds * 1e9);
+    }
+
     /** The raw {@code INFO commandstats} text. */
     public static String commandStats(String host, int port) {
+        return info(host, port, "commandstats");
+    }
+
+    /** The raw text of one {@code INFO} section. */
+    private static String info(String host, int port, String section) {
         try (Socket socket = new Socket(host, port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             String header = readLine(in);
