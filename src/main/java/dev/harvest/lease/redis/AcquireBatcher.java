@@ -4,26 +4,20 @@ import dev.harvest.lease.AdmissionUnavailableException;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.Waiter.WaitClass;
 import dev.harvest.redis.ScriptReply;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The JVM's queue of admission requests and the one acquire call in flight ("group commit"): while a call is on
- * the wire, new requests queue, and the next call carries all of them, highest lane first, FIFO within a lane.
+ * The JVM's admission requests ({@link WaitQueues}) and the one acquire call in flight ("group commit"): while a
+ * call is on the wire, new requests queue, and the next call carries all of them, highest lane first, FIFO within
+ * a lane.
  * Under load one call grants many leases, so round trips per task fall well below one.
  *
  * <p>A wait class (lane, pool, semaphore) whose request found nothing free is <em>blocked</em>: its waiters are
@@ -61,12 +55,7 @@ final class AcquireBatcher {
     private final PollTimer polls;
 
     private final Object lock = new Object();
-    private final TreeMap<WaitClass, ArrayDeque<Waiter>> waiting = new TreeMap<>();
-    private final List<Waiter> tries = new ArrayList<>();
-    private final Set<WaitClass> blocked = new HashSet<>();
-    private final Set<WaitClass> leaving = new HashSet<>();
-    /** Classes in whose Redis fairness queue this instance stands (its last call there left requests waiting). */
-    private final Set<WaitClass> queuedInRedis = new HashSet<>();
+    private final WaitQueues queues = new WaitQueues();
     private boolean inFlight;
     /** Wake-ups so far: one that arrives while a call is on the wire must not be lost (see onReply). */
     private long wakes;
@@ -87,11 +76,7 @@ final class AcquireBatcher {
 
     void submit(Waiter waiter) {
         synchronized (lock) {
-            if (waiter.tryOnly) {
-                tries.add(waiter);
-            } else {
-                waiting.computeIfAbsent(waiter.waitClass, c -> new ArrayDeque<>()).addLast(waiter);
-            }
+            queues.add(waiter);
         }
         pump();
     }
@@ -100,7 +85,7 @@ final class AcquireBatcher {
     void wake() {
         synchronized (lock) {
             wakes++;
-            blocked.clear();
+            queues.unblockAll();
         }
         pump();
     }
@@ -109,20 +94,16 @@ final class AcquireBatcher {
     void resume() {
         synchronized (lock) {
             paused = false;
-            blocked.clear();
+            queues.unblockAll();
         }
         pump();
     }
 
     /** Takes out a waiter that gave up; when it was the last of its class, Redis is told at the next call. */
     void remove(Waiter waiter) {
-        boolean left = false;
+        boolean left;
         synchronized (lock) {
-            ArrayDeque<Waiter> queue = waiting.get(waiter.waitClass);
-            if (queue != null && queue.remove(waiter) && queue.isEmpty()) {
-                left = emptied(waiter.waitClass, true);
-            }
-            tries.remove(waiter);
+            left = queues.remove(waiter);
         }
         if (left) {
             pump();
@@ -137,69 +118,29 @@ final class AcquireBatcher {
      * again.
      */
     Waiter takeForReuse(WaitClass c) {
-        Waiter taken = null;
-        boolean left = false;
+        WaitQueues.Taken taken;
         synchronized (lock) {
-            ArrayDeque<Waiter> queue = waiting.get(c);
-            if (queue == null || closed || moreImportantWaits(c)) {
+            if (closed) {
                 return null;
             }
-            for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
-                Waiter w = it.next();
-                if (w.isSettled()) {
-                    it.remove();
-                } else if (!w.uncertain) {
-                    it.remove();
-                    taken = w;
-                    break;
-                }
-            }
-            if (queue.isEmpty()) {
-                left = emptied(c, queuedInRedis.contains(c));
-            }
+            taken = queues.takeForReuse(c);
         }
-        if (left) {
+        if (taken.left()) {
             pump();
         }
-        return taken;
-    }
-
-    /**
-     * The last waiter of {@code c} left this instance's queue. With {@code tellRedis}, the next call tells Redis
-     * that this instance no longer waits in the class (true when that call is still to be made). The class is no
-     * longer blocked: out of the Redis queue no release names this instance, so its next request must be sent.
-     * Holds the lock.
-     */
-    private boolean emptied(WaitClass c, boolean tellRedis) {
-        waiting.remove(c);
-        blocked.remove(c);
-        return tellRedis && leaving.add(c);
-    }
-
-    /** Whether a class ahead of {@code c} (a more important lane) waits for its pool or semaphore. Holds the lock. */
-    private boolean moreImportantWaits(WaitClass c) {
-        for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.headMap(c, false).entrySet()) {
-            WaitClass other = e.getKey();
-            boolean shares = (!c.pool().isEmpty() && c.pool().equals(other.pool()))
-                    || (!c.semaphore().isEmpty() && c.semaphore().equals(other.semaphore()));
-            if (shares && other.priority() < c.priority() && !e.getValue().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return taken.waiter();
     }
 
     int waitingCount() {
         synchronized (lock) {
-            return waiting.values().stream().mapToInt(ArrayDeque::size).sum() + tries.size();
+            return queues.size();
         }
     }
 
     /** For diagnostics: the state of the queue and of the call in flight. */
     String describe() {
         synchronized (lock) {
-            return "waiting=" + waiting.values().stream().mapToInt(ArrayDeque::size).sum() + " tries=" + tries.size()
-                    + " blocked=" + blocked + " inFlight=" + inFlight + " paused=" + paused + " poll=" + polls.describe();
+            return queues.describe() + " inFlight=" + inFlight + " paused=" + paused + " poll=" + polls.describe();
         }
     }
 
@@ -208,11 +149,7 @@ final class AcquireBatcher {
         polls.close();
         synchronized (lock) {
             closed = true;
-            List<Waiter> left = new ArrayList<>(tries);
-            waiting.values().forEach(left::addAll);
-            waiting.clear();
-            tries.clear();
-            return left;
+            return queues.clear();
         }
     }
 
@@ -222,11 +159,11 @@ final class AcquireBatcher {
             if (inFlight || paused || closed) {
                 return;
             }
-            List<Waiter> batch = takeBatch();
-            if (batch.isEmpty() && leaving.isEmpty()) {
+            List<Waiter> batch = queues.takeBatch(options.maxBatch());
+            if (batch.isEmpty() && !queues.hasLeaving()) {
                 return;
             }
-            call = new AcquireCall(batch, waitingPerClass(batch), wakes);
+            call = new AcquireCall(batch, queues.waitingPerClass(batch), wakes);
             inFlight = true;
         }
         call.sentAt = ticker.getAsLong();
@@ -240,49 +177,6 @@ final class AcquireBatcher {
                 onFailure(call, AdmissionScripts.translate(failure));
             }
         });
-    }
-
-    /** Tries, and waiters of classes not blocked, highest lane first, FIFO within a lane; at most maxBatch. */
-    private List<Waiter> takeBatch() {
-        List<Waiter> batch = new ArrayList<>();
-        for (Iterator<Waiter> it = tries.iterator(); it.hasNext() && batch.size() < options.maxBatch(); ) {
-            Waiter w = it.next();
-            it.remove();
-            if (!w.isSettled()) {
-                batch.add(w);
-            }
-        }
-        for (Iterator<Map.Entry<WaitClass, ArrayDeque<Waiter>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<WaitClass, ArrayDeque<Waiter>> entry = it.next();
-            ArrayDeque<Waiter> queue = entry.getValue();
-            while (!blocked.contains(entry.getKey()) && !queue.isEmpty() && batch.size() < options.maxBatch()) {
-                Waiter w = queue.pollFirst();
-                if (!w.isSettled()) {
-                    batch.add(w);
-                }
-            }
-            if (queue.isEmpty()) {
-                it.remove();
-            }
-        }
-        batch.sort(Comparator.comparingInt((Waiter w) -> w.waitClass.priority()).thenComparingLong(w -> w.seq));
-        return batch;
-    }
-
-    /**
-     * Per wait class of the call: how many requests of it this instance has waiting, sent and still queued
-     * (0 for a class it leaves: its last waiter timed out). Redis keeps the instance in that class's fairness
-     * queue while the number is above what the call grants. Caller holds the lock.
-     */
-    private Map<WaitClass, Integer> waitingPerClass(List<Waiter> batch) {
-        Map<WaitClass, Integer> counts = new LinkedHashMap<>();
-        leaving.forEach(c -> counts.put(c, 0));
-        leaving.clear();
-        for (Waiter w : batch) {
-            counts.merge(w.waitClass, w.tryOnly ? 0 : 1, Integer::sum);
-        }
-        counts.replaceAll((c, n) -> n + (waiting.containsKey(c) ? waiting.get(c).size() : 0));
-        return counts;
     }
 
     private void onReply(AcquireCall call, ScriptReply reply) {
@@ -313,7 +207,7 @@ final class AcquireBatcher {
                 } else if (status == AcquireCall.UNKNOWN_POOL || status == AcquireCall.UNKNOWN_SEMAPHORE) {
                     if (w.unknownReplies++ < UNKNOWN_RETRIES) {
                         unknown = true;
-                        requeueFirst(w);
+                        queues.requeueFirst(w);
                     } else {
                         after.add(() -> outcomes.failed(w, new IllegalStateException(
                                 "redis does not know " + w.describeNeed() + " even after a pool sync")));
@@ -321,9 +215,9 @@ final class AcquireBatcher {
                 } else if (w.tryOnly) {
                     after.add(() -> outcomes.nothingFree(w));
                 } else {
-                    requeueFirst(w);
+                    queues.requeueFirst(w);
                     if (!wokenMeanwhile) {
-                        blocked.add(w.waitClass);
+                        queues.block(w.waitClass);
                     }
                     stillWaiting = true;
                 }
@@ -350,13 +244,7 @@ final class AcquireBatcher {
                 grants.merge(w.waitClass, 1, Integer::sum);
             }
         }
-        call.classes.forEach((c, count) -> {
-            if (grants.getOrDefault(c, 0) >= count) {
-                queuedInRedis.remove(c);
-            } else {
-                queuedInRedis.add(c);
-            }
-        });
+        call.classes.forEach((c, count) -> queues.queuedInRedis(c, grants.getOrDefault(c, 0) < count));
     }
 
     private void onFailure(AcquireCall call, RuntimeException error) {
@@ -367,7 +255,7 @@ final class AcquireBatcher {
             inFlight = false;
             call.classes.forEach((c, count) -> {
                 if (count > 0) {
-                    queuedInRedis.add(c); // unknown: assume so, and tell Redis when the class empties
+                    queues.queuedInRedis(c, true); // unknown: assume so, and tell Redis when the class empties
                 }
             });
             for (int i = batch.size() - 1; i >= 0; i--) {
@@ -381,7 +269,7 @@ final class AcquireBatcher {
                 } else if (w.tryOnly || !retry) {
                     after.add(() -> outcomes.failed(w, error));
                 } else {
-                    requeueFirst(w);
+                    queues.requeueFirst(w);
                 }
             }
             if (retry && !closed) {
@@ -395,13 +283,5 @@ final class AcquireBatcher {
             }
         }
         after.forEach(Runnable::run);
-    }
-
-    private void requeueFirst(Waiter w) {
-        if (w.tryOnly) {
-            tries.add(0, w);
-        } else {
-            waiting.computeIfAbsent(w.waitClass, c -> new ArrayDeque<>()).addFirst(w);
-        }
     }
 }
