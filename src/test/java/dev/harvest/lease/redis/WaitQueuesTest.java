@@ -12,6 +12,7 @@ class WaitQueuesTest {
 
     private static final Lane HIGH = new Lane("high", 0);
     private static final Lane LOW = new Lane("low", 1);
+    private final WaitQueues q = new WaitQueues();
     private long seq;
 
     private Waiter waiter(Lane lane, String pool, boolean tryOnly) {
@@ -25,7 +26,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldBatchTriesThenHigherLanesFirstFifoWithinALaneUpToTheLimit() {
-        WaitQueues q = new WaitQueues();
         Waiter low1 = waiter(LOW);
         Waiter high1 = waiter(HIGH);
         Waiter low2 = waiter(LOW);
@@ -41,7 +41,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldLeaveABlockedClassOutOfBatchesUntilUnblockedAndDropSettledWaiters() {
-        WaitQueues q = new WaitQueues();
         Waiter blocked = waiter(LOW);
         Waiter gaveUp = waiter(HIGH);
         Waiter open = waiter(HIGH, "other", false);
@@ -56,7 +55,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldPutAnUnsettledWaiterBackAtTheHeadOfItsQueue() {
-        WaitQueues q = new WaitQueues();
         Waiter first = waiter(LOW);
         Waiter second = waiter(LOW);
         q.add(first);
@@ -69,7 +67,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldNotHandALeaseToALowerLaneWhileAHigherOneWaitsForTheSamePool() {
-        WaitQueues q = new WaitQueues();
         Waiter low = waiter(LOW);
         Waiter highElsewhere = new Waiter(new AdmissionRequest("t-else", HIGH, "other-pool", "other-permits"),
                 "lease-else", seq++, false, 0, 30_000);
@@ -89,7 +86,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldNotHandALeaseToAWaiterWhoseEarlierTryHasAnUnknownOutcome() {
-        WaitQueues q = new WaitQueues();
         Waiter uncertain = waiter(LOW);
         Waiter clear = waiter(LOW);
         uncertain.uncertain = true;
@@ -103,7 +99,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldTellRedisOnceWhenTheLastWaiterOfAClassQueuedThereLeaves() {
-        WaitQueues q = new WaitQueues();
         Waiter only = waiter(LOW);
         q.add(only);
         q.queuedInRedis(only.waitClass, true);
@@ -116,7 +111,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldNotTellRedisWhenTheClassWasNotQueuedThere() {
-        WaitQueues q = new WaitQueues();
         Waiter only = waiter(LOW);
         q.add(only);
 
@@ -126,7 +120,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldCountWhatIsSentAndStillQueuedPerClass() {
-        WaitQueues q = new WaitQueues();
         Waiter a = waiter(LOW);
         Waiter b = waiter(LOW);
         Waiter c = waiter(LOW);
@@ -140,7 +133,6 @@ class WaitQueuesTest {
 
     @Test
     void shouldTellRedisWhenAWaiterThatGaveUpWasTheLastOfItsClass() {
-        WaitQueues q = new WaitQueues();
         Waiter first = waiter(LOW);
         Waiter second = waiter(LOW);
         q.add(first);
