@@ -64,9 +64,7 @@ public final class BenchRunner {
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
             for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio")) {
-                if (bound.containsKey(k)) {
-                    out.put(k, bound.get(k));
-                }
+                out.put(k, bound.get(k));
             }
             out.put("lightP50Ms", bound.get("lightP50Ms"));
             out.put("lightP99Ms", bound.get("lightP99Ms"));
@@ -92,9 +90,10 @@ public final class BenchRunner {
             out.putAll(stored.cpu().perUnit("storePassthrough", stored.records()));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
-                List<Long> floor = baseline.pacedLatencies(rate, o.tasks() * o.repeats());
-                out.put("passthroughPacedP50Ms", Summaries.pct(floor, 50));
-                out.put("passthroughPacedP99Ms", Summaries.pct(floor, 99));
+                Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
+                out.put("passthroughPacedP50Ms", Summaries.pct(floor.latencies(), 50));
+                out.put("passthroughPacedP99Ms", Summaries.pct(floor.latencies(), 99));
+                out.putAll(floor.commits());
             }
             out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
         } finally {
@@ -162,7 +161,7 @@ public final class BenchRunner {
                 List<Long> paced = latencies(collector, "p");
                 r.put("pacedP50Ms", Summaries.pct(paced, 50));
                 r.put("pacedP99Ms", Summaries.pct(paced, 99));
-                r.putAll(commits(lane));
+                r.putAll(commits(lane, "paced"));
                 // And at light load: one task at a time, the stream thread idle in between.
                 int light = Math.min(o.tasks(), LIGHT_TASKS);
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
@@ -179,12 +178,13 @@ public final class BenchRunner {
     }
 
     /**
-     * The lane's stream threads' commits over Kafka Streams' last metric windows (about a minute, the paced tasks
-     * last): commits per second, the mean time a commit takes, and the share of the thread's time spent
-     * committing. A commit stops the thread, so tasks and completions that arrive meanwhile wait. (Kafka's
-     * {@code commit-latency-avg} is per task committed, so a commit's time is taken from the ratio and the rate.)
+     * An app's stream threads' commits over Kafka Streams' last metric windows (about a minute: the paced tasks
+     * or records): {@code <prefix>CommitsPerSec}, {@code <prefix>CommitMs} (the mean time a commit takes) and
+     * {@code <prefix>CommitRatio} (the share of a thread's time spent committing). A commit stops the thread, so
+     * records and completions that arrive meanwhile wait. (Kafka's {@code commit-latency-avg} is per task
+     * committed, so a commit's time is taken from the ratio and the rate.)
      */
-    private static Map<String, Object> commits(KafkaStreams lane) {
+    static Map<String, Object> commits(KafkaStreams lane, String prefix) {
         Map<String, Double> sum = new HashMap<>();
         lane.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
@@ -196,9 +196,9 @@ public final class BenchRunner {
         double threads = Math.max(1, lane.metadataForLocalThreads().size());
         double rate = sum.getOrDefault("commit-rate", 0.0);
         double ratio = sum.getOrDefault("commit-ratio", 0.0) / threads;
-        out.put("pacedCommitsPerSec", round(rate, 2));
-        out.put("pacedCommitMs", rate > 0 ? round(ratio * threads / rate * 1000, 2) : 0.0);
-        out.put("pacedCommitRatio", round(ratio, 3));
+        out.put(prefix + "CommitsPerSec", round(rate, 2));
+        out.put(prefix + "CommitMs", rate > 0 ? round(ratio * threads / rate * 1000, 2) : 0.0);
+        out.put(prefix + "CommitRatio", round(ratio, 3));
         return out;
     }
 

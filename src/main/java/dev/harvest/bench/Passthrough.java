@@ -76,7 +76,7 @@ final class Passthrough {
      * time the forwarded record carries, as the pipeline's results do. The floor under the pipeline's paced
      * latency: Kafka's path in and out under the same guarantee, with no handler between.
      */
-    List<Long> pacedLatencies(double perSec, int count) {
+    Paced paced(double perSec, int count) {
         String name = "passthrough-paced";
         String in = name + ".in";
         String out = name + ".out";
@@ -99,8 +99,12 @@ final class Passthrough {
             List<Long> latencies = new ArrayList<>(count);
             drain(consumer, count, latencies);
             latencies.sort(null);
-            return latencies;
+            return new Paced(latencies, BenchRunner.commits(streams, "passthroughPaced"));
         }
+    }
+
+    /** End-to-end latencies (ms, sorted), and the stream thread's commits meanwhile (see BenchRunner). */
+    record Paced(List<Long> latencies, Map<String, Object> commits) {
     }
 
     /** Forwards each record stamped with the time it is forwarded; its creation time goes along in a header. */

@@ -40,6 +40,9 @@ class BenchIT {
         assertThat(number(out, "pacedCommitsPerSec")).as("the lane committed (exactly-once: every 100 ms)")
                 .isPositive().isLessThanOrEqualTo(10.5);
         assertThat(number(out, "pacedCommitMs")).isPositive();
+        assertThat(number(out, "passthroughPacedCommitsPerSec")).as("the pass-through committed too")
+                .isPositive().isLessThanOrEqualTo(10.5);
+        assertThat(number(out, "passthroughPacedCommitMs")).isPositive();
         assertThat(number(out, "pacedCommitRatio")).isBetween(0.0, 1.0);
         for (String scenario : List.of("bound", "pipeline", "passthrough", "storePassthrough")) {
             assertThat(number(out, scenario + "AppCpuUs")).as(scenario + ": the app's CPU time per task").isPositive();
