@@ -1,5 +1,6 @@
 package dev.harvest.topology;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +160,10 @@ final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>
                     new RecordHeaders()));
         }
         try {
-            pending.forEach(wrapped()::put);
+            // One batch: one RocksDB write and one metrics update for them all, then a changelog record each.
+            List<KeyValue<K, V>> batch = new ArrayList<>(pending.size());
+            pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
+            wrapped().putAll(batch);
             pending.clear();
         } finally {
             if (internal != null && previous == null) {
