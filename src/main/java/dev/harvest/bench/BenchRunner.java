@@ -52,7 +52,7 @@ public final class BenchRunner {
         try (BenchStack stack = BenchStack.start(o.brokerInProcess())) {
             log.accept("broker " + stack.bootstrapServers() + (o.brokerInProcess() ? " (in this JVM)" : " (own JVM)")
                     + ", redis " + stack.redisUri());
-            Map<String, Object> bound = measure(stack, work, o.latencyMs());
+            Map<String, Object> bound = measure(stack, work, o.latencyMs(), "bound");
             double limit = o.permits() * 1000.0 / o.latencyMs();
             out.put("limitPerSec", limit);
             out.put("achievedPerSec", bound.get("perSec"));
@@ -71,11 +71,11 @@ public final class BenchRunner {
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
-            out.putAll(((CpuTime) bound.get("cpu")).perUnit("bound", (long) bound.get("tasks")));
-            Map<String, Object> instant = measure(stack, work, 0);
+            out.putAll(cpuFigures(bound));
+            Map<String, Object> instant = measure(stack, work, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, o, work.resolve("pt"));
-            Passthrough.Drained plain = baseline.plain();
-            Passthrough.Drained stored = baseline.withStore();
+            Backlogs plain = baseline.plain();
+            Backlogs stored = baseline.withStore();
             // Ratios of the rates as printed, so that they can be checked from the output.
             double passthrough = round(plain.perSec(), 1);
             double withStore = round(stored.perSec(), 1);
@@ -85,9 +85,9 @@ public final class BenchRunner {
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", withStore);
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
-            out.putAll(((CpuTime) instant.get("cpu")).perUnit("pipeline", (long) instant.get("tasks")));
-            out.putAll(plain.cpu().perUnit("passthrough", plain.records()));
-            out.putAll(stored.cpu().perUnit("storePassthrough", stored.records()));
+            out.putAll(cpuFigures(instant));
+            out.putAll(plain.cpuPerUnit("passthrough"));
+            out.putAll(stored.cpuPerUnit("storePassthrough"));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
@@ -102,7 +102,8 @@ public final class BenchRunner {
         return out;
     }
 
-    private Map<String, Object> measure(BenchStack stack, Path work, long latencyMs) {
+    /** @param scenario the prefix of the scenario's CPU figures */
+    private Map<String, Object> measure(BenchStack stack, Path work, long latencyMs, String scenario) {
         String name = "bench" + (++run);
         int inFlight = o.laneMaxInFlight();
         PipelineConfig config = BenchPipelines.permitBound(name, stack.bootstrapServers(), stack.redisUri(), o, latencyMs,
@@ -114,39 +115,27 @@ public final class BenchRunner {
             log.accept("scenario L=" + latencyMs + "ms: warm-up " + o.warmup() + " tasks");
             produceAndWait(producer, collector, "w", o.warmup(), o.warmup());
             KafkaStreams lane = app.apps().get(TopologyFactory.laneAppId(config, config.lanes().get(0)));
-            int expected = o.warmup();
-            List<Double> rates = new ArrayList<>();
             long[] before = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double handedBefore = handOvers(app);
-            CpuTime cpu = CpuTime.ZERO;
-            for (int i = 0; i < o.repeats(); i++) {
-                // A backlog: the measured tasks are written while the lane is paused, so that the time measured is
-                // the pipeline's alone, not shared with the producer on the same cores (the pass-through is
-                // measured the same way).
+            // Backlogs written while the lane is paused, drained as the pass-through's are.
+            Backlogs backlogs = Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
                 lane.pause();
                 produce(producer, "m" + i, o.tasks());
-                CpuTime atStart = CpuTime.of(stack);
-                long start = System.nanoTime();
-                lane.resume();
-                expected += o.tasks();
-                awaitOutcomes(collector, expected);
-                rates.add(o.tasks() / ((System.nanoTime() - start) / 1e9));
-                cpu = cpu.plus(CpuTime.of(stack).since(atStart));
-            }
+            }, lane::resume, i -> awaitOutcomes(collector, o.warmup() + (i + 1) * o.tasks()));
+            int expected = o.warmup() + o.repeats() * o.tasks();
             long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
-            double measured = (double) o.tasks() * o.repeats();
+            double measured = backlogs.count();
             double handed = handOvers(app) - handedBefore;
             List<Long> lat = latencies(collector, "m");
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("perSec", round(median(rates), 1));
-            r.put("perSecRuns", rates.stream().map(x -> round(x, 1)).toList());
+            r.put("perSec", round(backlogs.perSec(), 1));
+            r.put("perSecRuns", backlogs.rates().stream().map(x -> round(x, 1)).toList());
             r.put("p50Ms", Summaries.pct(lat, 50));
             r.put("p99Ms", Summaries.pct(lat, 99));
             r.put("redisCallsPerTask", round((after[0] - before[0]) / measured, 3));
             r.put("redisCommandsPerTask", round((after[1] - before[1]) / measured, 2));
             r.put("handOversPerTask", round(handed / measured, 3));
-            r.put("cpu", cpu);
-            r.put("tasks", (long) measured);
+            r.putAll(backlogs.cpuPerUnit(scenario));
             if (latencyMs > 0) {
                 // Latency is judged at 80 % of the limit, offered at a steady rate rather than as one burst.
                 double rate = 0.8 * o.permits() * 1000.0 / latencyMs;
@@ -193,12 +182,23 @@ public final class BenchRunner {
             }
         });
         Map<String, Object> out = new LinkedHashMap<>();
-        double threads = Math.max(1, lane.metadataForLocalThreads().size());
         double rate = sum.getOrDefault("commit-rate", 0.0);
-        double ratio = sum.getOrDefault("commit-ratio", 0.0) / threads;
+        // Each thread's ratio is its commits per second times their mean time: summed, over the summed rates.
+        double ratios = sum.getOrDefault("commit-ratio", 0.0);
         out.put(prefix + "CommitsPerSec", round(rate, 2));
-        out.put(prefix + "CommitMs", rate > 0 ? round(ratio * threads / rate * 1000, 2) : 0.0);
-        out.put(prefix + "CommitRatio", round(ratio, 3));
+        out.put(prefix + "CommitMs", rate > 0 ? round(ratios / rate * 1000, 2) : 0.0);
+        out.put(prefix + "CommitRatio", round(ratios / Math.max(1, lane.metadataForLocalThreads().size()), 3));
+        return out;
+    }
+
+    /** A scenario's CPU figures, as {@link #measure} put them. */
+    private static Map<String, Object> cpuFigures(Map<String, Object> scenario) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        scenario.forEach((k, v) -> {
+            if (k.endsWith("CpuUs")) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 

@@ -49,15 +49,8 @@ final class Passthrough {
         this.stateDir = stateDir;
     }
 
-    /**
-     * Records per second of a backlog drained: the median of {@code repeats} after the warm-up, and the CPU time
-     * the drains used, over {@code records} records.
-     */
-    record Drained(double perSec, CpuTime cpu, long records) {
-    }
-
-    /** Source → sink. */
-    Drained plain() {
+    /** Source → sink: {@code repeats} backlogs drained after the warm-up. */
+    Backlogs plain() {
         return measure("passthrough", false);
     }
 
@@ -66,7 +59,7 @@ final class Passthrough {
      * Kafka side of a task in a lane (in-flight entry written when it starts and deleted when it ends, result
      * written), with no parsing, admission or handler. What the pipeline can at best reach on this machine.
      */
-    Drained withStore() {
+    Backlogs withStore() {
         return measure("passthrough-store", true);
     }
 
@@ -138,7 +131,7 @@ final class Passthrough {
         }
     }
 
-    private Drained measure(String name, boolean withStore) {
+    private Backlogs measure(String name, boolean withStore) {
         String in = name + ".in";
         String out = name + ".out";
         createTopics(in, out);
@@ -158,19 +151,10 @@ final class Passthrough {
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
             drain(consumer, o.warmup(), null);
-            List<Double> rates = new ArrayList<>();
-            CpuTime cpu = CpuTime.ZERO;
-            for (int i = 0; i < o.repeats(); i++) {
+            return Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
                 streams.pause();
                 send(in, o.tasks());
-                CpuTime before = CpuTime.of(stack);
-                long start = System.nanoTime();
-                streams.resume();
-                drain(consumer, o.tasks(), null);
-                rates.add(o.tasks() / ((System.nanoTime() - start) / 1e9));
-                cpu = cpu.plus(CpuTime.of(stack).since(before));
-            }
-            return new Drained(BenchRunner.median(rates), cpu, (long) o.tasks() * o.repeats());
+            }, streams::resume, i -> drain(consumer, o.tasks(), null));
         }
     }
 

@@ -1,0 +1,49 @@
+package dev.harvest.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Backlogs drained one after the other, as the throughput scenarios measure them: each is written while the app
+ * is paused, so that the producer does not share the cores with what is measured, then timed from the app's
+ * resume until it is drained; the processes' CPU time is summed over the same stretches.
+ *
+ * @param rates tasks (or records) per second of each backlog
+ * @param cpu   CPU time used while they drained
+ * @param count tasks (or records) in all of them
+ */
+record Backlogs(List<Double> rates, CpuTime cpu, long count) {
+
+    /**
+     * @param write   writes backlog {@code i} with the app paused
+     * @param resume  resumes the app
+     * @param drained returns once backlog {@code i} is drained
+     */
+    static Backlogs drain(BenchStack stack, int repeats, int size, IntConsumer write, Runnable resume,
+                          IntConsumer drained) {
+        List<Double> rates = new ArrayList<>();
+        CpuTime cpu = CpuTime.ZERO;
+        for (int i = 0; i < repeats; i++) {
+            write.accept(i);
+            CpuTime atStart = CpuTime.of(stack);
+            long start = System.nanoTime();
+            resume.run();
+            drained.accept(i);
+            rates.add(size / ((System.nanoTime() - start) / 1e9));
+            cpu = cpu.plus(CpuTime.of(stack).since(atStart));
+        }
+        return new Backlogs(rates, cpu, (long) size * repeats);
+    }
+
+    /** The median rate. */
+    double perSec() {
+        return BenchRunner.median(rates);
+    }
+
+    /** CPU time per task or record, under {@code <prefix>AppCpuUs} and the like (see {@link CpuTime#perUnit}). */
+    Map<String, Object> cpuPerUnit(String prefix) {
+        return cpu.perUnit(prefix, count);
+    }
+}
