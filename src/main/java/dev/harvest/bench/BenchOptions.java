@@ -1,5 +1,7 @@
 package dev.harvest.bench;
 
+import java.nio.file.Path;
+
 /**
  * Workload parameters of {@code harvest bench}.
  *
@@ -17,15 +19,17 @@ package dev.harvest.bench;
  * @param brokerInProcess run the broker inside the benchmark's JVM instead of a JVM of its own
  * @param repeats        measurements per scenario after its warm-up: rates are their median, latencies and Redis
  *                       counts are taken over all of them
+ * @param timeline       where to write the paced tasks' timeline as CSV ({@link Timeline}); null for none
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
-                           boolean brokerInProcess, int repeats) {
+                           boolean brokerInProcess, int repeats, Path timeline) {
 
     /** With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement. */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
-        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1);
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
+                null);
     }
 
     /** The lane's maxInFlight for the scenarios. */

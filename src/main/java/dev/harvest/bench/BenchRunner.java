@@ -63,7 +63,8 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
-            for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio")) {
+            for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld",
+                    "pacedPermitsIdleWhileWaiting", "pacedStalledShare", "pacedLongestStallMs")) {
                 out.put(k, bound.get(k));
             }
             out.put("lightP50Ms", bound.get("lightP50Ms"));
@@ -140,17 +141,28 @@ public final class BenchRunner {
                 // Latency is judged at 80 % of the limit, offered at a steady rate rather than as one burst.
                 double rate = 0.8 * o.permits() * 1000.0 / latencyMs;
                 r.put("pacedPerSec", round(rate, 1));
-                for (int i = 0; i < o.repeats(); i++) {
-                    log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
-                            + "/s");
-                    producePaced(producer, "p" + i, o.tasks(), rate);
-                    expected += o.tasks();
-                    awaitOutcomes(collector, expected);
+                long[] startedAt = new long[o.repeats()];
+                List<Timeline.Sample> samples;
+                try (Timeline timeline = Timeline.start(app.registry(), lane)) {
+                    for (int i = 0; i < o.repeats(); i++) {
+                        log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
+                                + "/s");
+                        startedAt[i] = System.currentTimeMillis();
+                        producePaced(producer, "p" + i, o.tasks(), rate);
+                        expected += o.tasks();
+                        awaitOutcomes(collector, expected);
+                    }
+                    samples = timeline.samples();
                 }
                 List<Long> paced = latencies(collector, "p");
                 r.put("pacedP50Ms", Summaries.pct(paced, 50));
                 r.put("pacedP99Ms", Summaries.pct(paced, 99));
                 r.putAll(commits(lane, "paced"));
+                r.putAll(Timeline.figures(samples, o.permits(), "paced"));
+                if (o.timeline() != null) {
+                    Timeline.write(o.timeline(), samples, offered(collector, startedAt, rate));
+                    log.accept("timeline of the paced tasks written to " + o.timeline());
+                }
                 // And at light load: one task at a time, the stream thread idle in between.
                 int light = Math.min(o.tasks(), LIGHT_TASKS);
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
@@ -249,6 +261,23 @@ public final class BenchRunner {
             }
             LockSupport.parkNanos(5_000_000);
         }
+    }
+
+    /**
+     * When each paced task was offered ({@code p<repeat>-<i>}, sent {@code i / rate} seconds after its repeat
+     * began, to within the pacing step) and its latency.
+     */
+    private static List<Timeline.Offered> offered(OutcomeCollector collector, long[] startedAt, double rate) {
+        List<Timeline.Offered> out = new ArrayList<>();
+        for (OutcomeCollector.Outcome x : collector.outcomes().values()) {
+            int dash = x.key().indexOf('-');
+            if (x.key().startsWith("p") && dash > 1 && x.latencyMs() >= 0) {
+                int repeat = Integer.parseInt(x.key().substring(1, dash));
+                int i = Integer.parseInt(x.key().substring(dash + 1));
+                out.add(new Timeline.Offered(startedAt[repeat] + (long) (i * 1000 / rate), x.latencyMs()));
+            }
+        }
+        return out;
     }
 
     private static List<Long> latencies(OutcomeCollector collector, String prefix) {

@@ -3,6 +3,7 @@ package dev.harvest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,6 +55,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measurements per scenario after its warm-up; rates are their median (default: ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--timeline", paramLabel = "FILE",
+            description = "Write what the lane did while tasks were offered at a steady rate, per 100 ms, as CSV")
+    Path timeline;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
@@ -66,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
-                maxInFlight, brokerInProcess, repeats),
+                maxInFlight, brokerInProcess, repeats, timeline),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

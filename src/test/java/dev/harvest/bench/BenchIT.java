@@ -2,10 +2,13 @@ package dev.harvest.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code harvest bench} at a small size, two measurements per scenario, the broker in a JVM of its own: every
@@ -15,9 +18,11 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
 
     @Test
-    void shouldReportEveryFigureWithinItsPossibleRangeWhenRunSmall() throws Exception {
+    void shouldReportEveryFigureWithinItsPossibleRangeWhenRunSmall(@TempDir Path dir) throws Exception {
         List<String> log = new ArrayList<>();
-        BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 2);
+        Path timeline = dir.resolve("timeline.csv");
+        BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 2,
+                timeline);
         Map<String, Object> out = new BenchRunner(options, log::add).run();
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
@@ -62,6 +67,21 @@ class BenchIT {
         assertThat(number(out, "peakHeapMiB")).isGreaterThanOrEqualTo(number(out, "heapMiB"));
         assertThat(number(out, "rssMiB")).isPositive();
         assertThat(log).anyMatch(line -> line.contains("paced at"));
+
+        assertThat(number(out, "pacedPermitsHeld")).as("mean leases held of 50").isPositive().isLessThanOrEqualTo(50);
+        assertThat(number(out, "pacedPermitsIdleWhileWaiting")).isBetween(0.0, 1.0);
+        assertThat(number(out, "pacedStalledShare")).isBetween(0.0, 1.0);
+        assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
+        List<String> lines = Files.readAllLines(timeline);
+        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,held,waiting,running,processed,commits");
+        List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
+                .isEqualTo(2 * 400);
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[7])).sum()).as("records the lane processed")
+                .isGreaterThanOrEqualTo(2 * 400);
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[8])).sum()).as("commits").isPositive();
+        assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
+                assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));
     }
 
     private static double number(Map<String, Object> out, String key) {

@@ -1,0 +1,205 @@
+package dev.harvest.bench;
+
+import dev.harvest.metrics.MetricNames;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * What the lane did, sampled every {@link #PERIOD_MS} ms while tasks are offered at a steady rate: leases held,
+ * admission requests waiting, attempts in flight, and the records its stream threads processed and the commits
+ * they made so far. It shows where the paced latency comes from: a stretch in which the stream thread processes
+ * nothing (a commit, a pause) stops new tasks from reaching admission, so the permits empty, and the tasks offered
+ * meanwhile wait until it ends.
+ */
+final class Timeline implements AutoCloseable {
+
+    static final long PERIOD_MS = 10;
+    static final long WINDOW_MS = 100;
+
+    /** One sample; {@code atMs} is on the wall clock, as task timestamps are. */
+    record Sample(long atMs, double held, double waiting, double running, double processed, double commits) {
+    }
+
+    private final Gauge held;
+    private final Gauge waiting;
+    private final Collection<Gauge> running;
+    private final List<Metric> processed;
+    private final List<Metric> commits;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Thread sampler;
+    private volatile boolean stop;
+
+    private Timeline(MeterRegistry registry, KafkaStreams lane) {
+        this.held = registry.find(MetricNames.LEASES_HELD).gauge();
+        this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
+        this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
+        this.processed = threadMetrics(lane, "process-total");
+        this.commits = threadMetrics(lane, "commit-total");
+        this.sampler = new Thread(this::sample, "bench-timeline");
+        this.sampler.setDaemon(true);
+    }
+
+    /** Starts sampling; {@link #close()} stops. Leases held and waiting are NaN under local admission. */
+    static Timeline start(MeterRegistry registry, KafkaStreams lane) {
+        Timeline t = new Timeline(registry, lane);
+        t.sampler.start();
+        return t;
+    }
+
+    private static List<Metric> threadMetrics(KafkaStreams lane, String name) {
+        List<Metric> out = new ArrayList<>();
+        lane.metrics().forEach((n, m) -> {
+            if (n.group().equals("stream-thread-metrics") && n.name().equals(name)) {
+                out.add(m);
+            }
+        });
+        return out;
+    }
+
+    private void sample() {
+        while (!stop) {
+            Sample s = new Sample(System.currentTimeMillis(), value(held), value(waiting),
+                    running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits));
+            synchronized (samples) {
+                samples.add(s);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MS));
+        }
+    }
+
+    private static double value(Gauge g) {
+        return g == null ? Double.NaN : g.value();
+    }
+
+    private static double sum(List<Metric> metrics) {
+        double total = 0;
+        for (Metric m : metrics) {
+            if (m.metricValue() instanceof Double v) {
+                total += v;
+            }
+        }
+        return total;
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return List.copyOf(samples);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        try {
+            sampler.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Figures over the samples, for {@code permits} permits: {@code <prefix>PermitsHeld} (mean leases held),
+     * {@code <prefix>PermitsIdleWhileWaiting} (share of samples with a permit free while a request waited),
+     * {@code <prefix>StalledShare} (share of the time in which the stream threads processed no record) and
+     * {@code <prefix>LongestStallMs} (the longest such stretch).
+     */
+    static Map<String, Object> figures(List<Sample> samples, int permits, String prefix) {
+        double heldSum = 0;
+        int idleWhileWaiting = 0;
+        long stalled = 0;
+        long longest = 0;
+        long stallStart = -1;
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            heldSum += s.held();
+            if (s.held() < permits && s.waiting() > 0) {
+                idleWhileWaiting++;
+            }
+            if (i == 0) {
+                continue;
+            }
+            Sample prev = samples.get(i - 1);
+            if (s.processed() == prev.processed()) {
+                stalled += s.atMs() - prev.atMs();
+                if (stallStart < 0) {
+                    stallStart = prev.atMs();
+                }
+                longest = Math.max(longest, s.atMs() - stallStart);
+            } else {
+                stallStart = -1;
+            }
+        }
+        int n = samples.size();
+        long span = n < 2 ? 0 : samples.get(n - 1).atMs() - samples.get(0).atMs();
+        return Map.of(
+                prefix + "PermitsHeld", n == 0 ? 0.0 : BenchRunner.round(heldSum / n, 1),
+                prefix + "PermitsIdleWhileWaiting", n == 0 ? 0.0 : BenchRunner.round((double) idleWhileWaiting / n, 3),
+                prefix + "StalledShare", span == 0 ? 0.0 : BenchRunner.round((double) stalled / span, 3),
+                prefix + "LongestStallMs", longest);
+    }
+
+    /** A task offered at {@code offeredAtMs} (wall clock) whose result came {@code latencyMs} later. */
+    record Offered(long offeredAtMs, long latencyMs) {
+    }
+
+    /**
+     * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
+     * their median and highest end-to-end latency, the mean leases held, requests waiting and attempts in flight,
+     * and the records processed and commits made in it.
+     */
+    static void write(Path file, List<Sample> samples, List<Offered> offered) {
+        if (samples.isEmpty()) {
+            return;
+        }
+        long t0 = samples.get(0).atMs();
+        int windows = (int) ((samples.get(samples.size() - 1).atMs() - t0) / WINDOW_MS) + 1;
+        List<List<Long>> latencies = new ArrayList<>();
+        List<List<Sample>> sampled = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            latencies.add(new ArrayList<>());
+            sampled.add(new ArrayList<>());
+        }
+        for (Offered o : offered) {
+            int w = (int) ((o.offeredAtMs() - t0) / WINDOW_MS);
+            if (o.offeredAtMs() >= t0 && w < windows) {
+                latencies.get(w).add(o.latencyMs());
+            }
+        }
+        for (Sample s : samples) {
+            sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
+        }
+        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,held,waiting,running,processed,commits\n");
+        Sample before = samples.get(0);
+        for (int w = 0; w < windows; w++) {
+            List<Long> lat = latencies.get(w);
+            lat.sort(null);
+            List<Sample> in = sampled.get(w);
+            Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%.0f,%.0f,%.0f,%.0f,%.0f%n", w * WINDOW_MS, lat.size(),
+                    lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
+                    in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
+                    in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
+                    in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
+                    last.processed() - before.processed(), last.commits() - before.commits()));
+            before = last;
+        }
+        try {
+            Files.writeString(file, csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the timeline to " + file, e);
+        }
+    }
+}
