@@ -53,6 +53,11 @@ public final class TaskProducer implements AutoCloseable {
         return producer.send(record, (meta, error) -> failures.record(error));
     }
 
+    /** Records the broker acknowledged so far. */
+    public long acknowledged() {
+        return failures.acknowledged();
+    }
+
     /**
      * Waits until every record sent so far is acknowledged.
      *

@@ -143,7 +143,7 @@ public final class BenchRunner {
                 r.put("pacedPerSec", round(rate, 1));
                 long[] startedAt = new long[o.repeats()];
                 List<Timeline.Sample> samples;
-                try (Timeline timeline = Timeline.start(app.registry(), lane)) {
+                try (Timeline timeline = Timeline.start(producer::acknowledged, app.registry(), lane)) {
                     for (int i = 0; i < o.repeats(); i++) {
                         log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
                                 + "/s");

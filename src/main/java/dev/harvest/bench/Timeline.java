@@ -14,15 +14,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * What the lane did, sampled every {@link #PERIOD_MS} ms while tasks are offered at a steady rate: leases held,
- * admission requests waiting, attempts in flight, and the records its stream threads processed and the commits
- * they made so far. It shows where the paced latency comes from: a stretch in which the stream thread processes
- * nothing (a commit, a pause) stops new tasks from reaching admission, so the permits empty, and the tasks offered
- * meanwhile wait until it ends.
+ * What the lane did, sampled every {@link #PERIOD_MS} ms while tasks are offered at a steady rate: the task
+ * records the broker acknowledged to the producer, leases held, admission requests waiting, attempts in flight,
+ * and the records the lane's stream threads processed and the commits they made so far. It shows where the paced
+ * latency comes from: a stretch in which the stream thread processes nothing (a commit, a pause) stops new tasks
+ * from reaching admission, so the permits empty, and the tasks offered meanwhile wait until it ends.
  */
 final class Timeline implements AutoCloseable {
 
@@ -30,9 +31,11 @@ final class Timeline implements AutoCloseable {
     static final long WINDOW_MS = 100;
 
     /** One sample; {@code atMs} is on the wall clock, as task timestamps are. */
-    record Sample(long atMs, double held, double waiting, double running, double processed, double commits) {
+    record Sample(long atMs, long acked, double held, double waiting, double running, double processed,
+                  double commits) {
     }
 
+    private final LongSupplier acked;
     private final Gauge held;
     private final Gauge waiting;
     private final Collection<Gauge> running;
@@ -42,7 +45,8 @@ final class Timeline implements AutoCloseable {
     private final Thread sampler;
     private volatile boolean stop;
 
-    private Timeline(MeterRegistry registry, KafkaStreams lane) {
+    private Timeline(LongSupplier acked, MeterRegistry registry, KafkaStreams lane) {
+        this.acked = acked;
         this.held = registry.find(MetricNames.LEASES_HELD).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
@@ -52,9 +56,13 @@ final class Timeline implements AutoCloseable {
         this.sampler.setDaemon(true);
     }
 
-    /** Starts sampling; {@link #close()} stops. Leases held and waiting are NaN under local admission. */
-    static Timeline start(MeterRegistry registry, KafkaStreams lane) {
-        Timeline t = new Timeline(registry, lane);
+    /**
+     * Starts sampling; {@link #close()} stops. {@code acked}: task records acknowledged so far. Leases held and
+     * waiting are NaN under local admission.
+     */
+    static Timeline start(LongSupplier acked, MeterRegistry registry, KafkaStreams lane) {
+        Timeline t = new Timeline(acked, registry, lane);
+        t.takeSample(); // before the caller goes on: the first window starts no later than what it then offers
         t.sampler.start();
         return t;
     }
@@ -71,12 +79,16 @@ final class Timeline implements AutoCloseable {
 
     private void sample() {
         while (!stop) {
-            Sample s = new Sample(System.currentTimeMillis(), value(held), value(waiting),
-                    running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits));
-            synchronized (samples) {
-                samples.add(s);
-            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MS));
+            takeSample();
+        }
+    }
+
+    private void takeSample() {
+        Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
+                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits));
+        synchronized (samples) {
+            samples.add(s);
         }
     }
 
@@ -157,8 +169,8 @@ final class Timeline implements AutoCloseable {
 
     /**
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
-     * their median and highest end-to-end latency, the mean leases held, requests waiting and attempts in flight,
-     * and the records processed and commits made in it.
+     * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
+     * requests waiting and attempts in flight, and the records processed and commits made in it.
      */
     static void write(Path file, List<Sample> samples, List<Offered> offered) {
         if (samples.isEmpty()) {
@@ -181,15 +193,16 @@ final class Timeline implements AutoCloseable {
         for (Sample s : samples) {
             sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
         }
-        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,held,waiting,running,processed,commits\n");
+        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits\n");
         Sample before = samples.get(0);
         for (int w = 0; w < windows; w++) {
             List<Long> lat = latencies.get(w);
             lat.sort(null);
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%.0f,%.0f,%.0f,%.0f,%.0f%n", w * WINDOW_MS, lat.size(),
-                    lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f%n", w * WINDOW_MS,
+                    lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
+                    last.acked() - before.acked(),
                     in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),

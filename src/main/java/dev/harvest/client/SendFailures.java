@@ -2,14 +2,16 @@ package dev.harvest.client;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The sends of a producer that failed since the last {@link #check()}: producer callbacks {@link #record} them,
- * and a flush turns them into one error saying how many and the first reason.
+ * and a flush turns them into one error saying how many and the first reason. Those that succeeded are counted.
  */
 public final class SendFailures {
 
     private final AtomicLong failed = new AtomicLong();
+    private final LongAdder acknowledged = new LongAdder();
     private final AtomicReference<Exception> first = new AtomicReference<>();
 
     /** Producer callback side: {@code error} is null for a send that succeeded. */
@@ -17,7 +19,14 @@ public final class SendFailures {
         if (error != null) {
             failed.incrementAndGet();
             first.compareAndSet(null, error);
+        } else {
+            acknowledged.increment();
         }
+    }
+
+    /** Sends the broker acknowledged so far. */
+    public long acknowledged() {
+        return acknowledged.sum();
     }
 
     /**

@@ -73,13 +73,15 @@ class BenchIT {
         assertThat(number(out, "pacedStalledShare")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
         List<String> lines = Files.readAllLines(timeline);
-        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,held,waiting,running,processed,commits");
+        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits");
         List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
                 .isEqualTo(2 * 400);
-        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[7])).sum()).as("records the lane processed")
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[4])).sum()).as("every paced task acknowledged")
+                .isEqualTo(2 * 400);
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[8])).sum()).as("records the lane processed")
                 .isGreaterThanOrEqualTo(2 * 400);
-        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[8])).sum()).as("commits").isPositive();
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[9])).sum()).as("commits").isPositive();
         assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
                 assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));
     }

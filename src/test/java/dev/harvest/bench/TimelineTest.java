@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TimelineTest {
 
     private static Timeline.Sample at(long ms, double held, double waiting, double processed, double commits) {
-        return new Timeline.Sample(1_000_000 + ms, held, waiting, held + waiting, processed, commits);
+        return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, waiting, held + waiting, processed,
+                commits);
     }
 
     @Test
@@ -39,10 +40,10 @@ class TimelineTest {
         Timeline.write(file, samples, offered);
 
         assertThat(Files.readAllLines(file)).containsExactly(
-                "ms,offered,p50Ms,maxMs,held,waiting,running,processed,commits",
-                "0,3,40,50,2,1,3,5,0",
-                "100,1,70,70,1,0,1,4,1",
-                "200,1,25,25,1,0,1,3,1");
+                "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits",
+                "0,3,40,50,10,2,1,3,5,0",
+                "100,1,70,70,8,1,0,1,4,1",
+                "200,1,25,25,6,1,0,1,3,1");
     }
 
     private static double round(double v) {
