@@ -8,10 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -30,9 +35,12 @@ final class Timeline implements AutoCloseable {
     static final long PERIOD_MS = 10;
     static final long WINDOW_MS = 100;
 
+    /** What the lane's (first) stream thread was doing at a sample, from its stack. */
+    enum Doing { COMMIT, POLL, PROCESS, PUNCTUATE, OTHER }
+
     /** One sample; {@code atMs} is on the wall clock, as task timestamps are. */
     record Sample(long atMs, long acked, double held, double waiting, double running, double processed,
-                  double commits) {
+                  double commits, Doing doing) {
     }
 
     private final LongSupplier acked;
@@ -41,6 +49,8 @@ final class Timeline implements AutoCloseable {
     private final Collection<Gauge> running;
     private final List<Metric> processed;
     private final List<Metric> commits;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final long streamThreadId;
     private final List<Sample> samples = new ArrayList<>();
     private final Thread sampler;
     private volatile boolean stop;
@@ -52,6 +62,7 @@ final class Timeline implements AutoCloseable {
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
         this.processed = threadMetrics(lane, "process-total");
         this.commits = threadMetrics(lane, "commit-total");
+        this.streamThreadId = streamThreadId(lane);
         this.sampler = new Thread(this::sample, "bench-timeline");
         this.sampler.setDaemon(true);
     }
@@ -84,9 +95,46 @@ final class Timeline implements AutoCloseable {
         }
     }
 
+    private long streamThreadId(KafkaStreams lane) {
+        Set<String> names = new HashSet<>();
+        lane.metadataForLocalThreads().forEach(t -> names.add(t.threadName()));
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && names.contains(info.getThreadName())) {
+                return info.getThreadId();
+            }
+        }
+        return -1;
+    }
+
+    private Doing doing() {
+        ThreadInfo info = streamThreadId < 0 ? null : threads.getThreadInfo(streamThreadId, Integer.MAX_VALUE);
+        return info == null ? Doing.OTHER : doing(info.getStackTrace());
+    }
+
+    /** The first step of the stream thread's loop found from the outermost frame in. */
+    static Doing doing(StackTraceElement[] stack) {
+        for (int i = stack.length - 1; i >= 0; i--) {
+            String c = stack[i].getClassName();
+            String m = stack[i].getMethodName();
+            if (m.equals("maybeCommit") || c.endsWith(".TaskManager") && m.startsWith("commit")) {
+                return Doing.COMMIT;
+            }
+            if (m.equals("pollPhase") || c.endsWith(".KafkaConsumer") && m.equals("poll")) {
+                return Doing.POLL;
+            }
+            if (m.startsWith("punctuate") || m.equals("maybePunctuate")) {
+                return Doing.PUNCTUATE;
+            }
+            if (c.endsWith(".StreamTask") && m.equals("process") || c.endsWith(".TaskExecutor") && m.equals("process")) {
+                return Doing.PROCESS;
+            }
+        }
+        return Doing.OTHER;
+    }
+
     private void takeSample() {
         Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
-                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits));
+                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing());
         synchronized (samples) {
             samples.add(s);
         }
@@ -163,6 +211,11 @@ final class Timeline implements AutoCloseable {
                 prefix + "LongestStallMs", longest);
     }
 
+    private static String share(List<Sample> in, Doing doing) {
+        return in.isEmpty() ? "" : Double.toString(BenchRunner.round(
+                (double) in.stream().filter(x -> x.doing() == doing).count() / in.size(), 2));
+    }
+
     /** A task offered at {@code offeredAtMs} (wall clock) whose result came {@code latencyMs} later. */
     record Offered(long offeredAtMs, long latencyMs) {
     }
@@ -170,7 +223,8 @@ final class Timeline implements AutoCloseable {
     /**
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
      * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
-     * requests waiting and attempts in flight, and the records processed and commits made in it.
+     * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
+     * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating.
      */
     static void write(Path file, List<Sample> samples, List<Offered> offered) {
         if (samples.isEmpty()) {
@@ -193,20 +247,22 @@ final class Timeline implements AutoCloseable {
         for (Sample s : samples) {
             sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
         }
-        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits\n");
+        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
+                + "committing,polling,processing,punctuating\n");
         Sample before = samples.get(0);
         for (int w = 0; w < windows; w++) {
             List<Long> lat = latencies.get(w);
             lat.sort(null);
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f%n", w * WINDOW_MS,
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s%n", w * WINDOW_MS,
                     lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
                     last.acked() - before.acked(),
                     in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
-                    last.processed() - before.processed(), last.commits() - before.commits()));
+                    last.processed() - before.processed(), last.commits() - before.commits(), share(in, Doing.COMMIT),
+                    share(in, Doing.POLL), share(in, Doing.PROCESS), share(in, Doing.PUNCTUATE)));
             before = last;
         }
         try {

@@ -73,7 +73,8 @@ class BenchIT {
         assertThat(number(out, "pacedStalledShare")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
         List<String> lines = Files.readAllLines(timeline);
-        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits");
+        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
+                + "committing,polling,processing,punctuating");
         List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
                 .isEqualTo(2 * 400);
@@ -82,6 +83,12 @@ class BenchIT {
         assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[8])).sum()).as("records the lane processed")
                 .isGreaterThanOrEqualTo(2 * 400);
         assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[9])).sum()).as("commits").isPositive();
+        assertThat(rows).filteredOn(r -> !r[10].isEmpty()).allSatisfy(r -> assertThat(
+                Double.parseDouble(r[10]) + Double.parseDouble(r[11]) + Double.parseDouble(r[12])
+                        + Double.parseDouble(r[13])).as("shares of one window's samples").isBetween(0.0, 1.05));
+        assertThat(rows).as("the stream thread was seen committing and polling")
+                .anyMatch(r -> !r[10].isEmpty() && Double.parseDouble(r[10]) > 0)
+                .anyMatch(r -> !r[11].isEmpty() && Double.parseDouble(r[11]) > 0);
         assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
                 assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));
     }

@@ -12,7 +12,7 @@ class TimelineTest {
 
     private static Timeline.Sample at(long ms, double held, double waiting, double processed, double commits) {
         return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, waiting, held + waiting, processed,
-                commits);
+                commits, commits > 1 ? Timeline.Doing.COMMIT : Timeline.Doing.POLL);
     }
 
     @Test
@@ -40,10 +40,39 @@ class TimelineTest {
         Timeline.write(file, samples, offered);
 
         assertThat(Files.readAllLines(file)).containsExactly(
-                "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits",
-                "0,3,40,50,10,2,1,3,5,0",
-                "100,1,70,70,8,1,0,1,4,1",
-                "200,1,25,25,6,1,0,1,3,1");
+                "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,committing,polling,processing,"
+                        + "punctuating",
+                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0",
+                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0",
+                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0");
+    }
+
+    @Test
+    void shouldTellWhatTheStreamThreadDoesFromTheOutermostStepOfItsLoop() {
+        StackTraceElement run = frame("org.apache.kafka.streams.processor.internals.StreamThread", "runOnce");
+        StackTraceElement park = frame("java.util.concurrent.locks.LockSupport", "park");
+        assertThat(Timeline.doing(new StackTraceElement[] {park,
+                frame("org.apache.kafka.clients.producer.KafkaProducer", "commitTransaction"),
+                frame("org.apache.kafka.streams.processor.internals.TaskManager", "commitTasksAndMaybeUpdateCommittableOffsets"),
+                frame("org.apache.kafka.streams.processor.internals.StreamThread", "maybeCommit"), run}))
+                .isEqualTo(Timeline.Doing.COMMIT);
+        assertThat(Timeline.doing(new StackTraceElement[] {park,
+                frame("org.apache.kafka.clients.consumer.KafkaConsumer", "poll"),
+                frame("org.apache.kafka.streams.processor.internals.StreamThread", "pollPhase"), run}))
+                .isEqualTo(Timeline.Doing.POLL);
+        assertThat(Timeline.doing(new StackTraceElement[] {frame("dev.harvest.topology.LaneProcessor", "process"),
+                frame("org.apache.kafka.streams.processor.internals.StreamTask", "process"),
+                frame("org.apache.kafka.streams.processor.internals.TaskExecutor", "process"), run}))
+                .isEqualTo(Timeline.Doing.PROCESS);
+        assertThat(Timeline.doing(new StackTraceElement[] {frame("dev.harvest.topology.LaneProcessor", "drain"),
+                frame("org.apache.kafka.streams.processor.internals.StreamTask", "punctuate"),
+                frame("org.apache.kafka.streams.processor.internals.TaskExecutor", "punctuate"), run}))
+                .isEqualTo(Timeline.Doing.PUNCTUATE);
+        assertThat(Timeline.doing(new StackTraceElement[] {park, run})).isEqualTo(Timeline.Doing.OTHER);
+    }
+
+    private static StackTraceElement frame(String className, String method) {
+        return new StackTraceElement(className, method, null, -1);
     }
 
     private static double round(double v) {
