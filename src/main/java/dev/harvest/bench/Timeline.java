@@ -40,7 +40,11 @@ final class Timeline implements AutoCloseable {
 
     /** One sample; {@code atMs} is on the wall clock, as task timestamps are. */
     record Sample(long atMs, long acked, double held, double waiting, double running, double processed,
-                  double commits, Doing doing) {
+                  double commits, Doing doing, CommitNanos commitNanos) {
+    }
+
+    /** The lane's producers' time in the three steps of a commit so far (Kafka's cumulative producer metrics). */
+    record CommitNanos(double flush, double sendOffsets, double endTxn) {
     }
 
     private final LongSupplier acked;
@@ -49,6 +53,9 @@ final class Timeline implements AutoCloseable {
     private final Collection<Gauge> running;
     private final List<Metric> processed;
     private final List<Metric> commits;
+    private final List<Metric> flush;
+    private final List<Metric> sendOffsets;
+    private final List<Metric> endTxn;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final long streamThreadId;
     private final List<Sample> samples = new ArrayList<>();
@@ -60,8 +67,11 @@ final class Timeline implements AutoCloseable {
         this.held = registry.find(MetricNames.LEASES_HELD).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
-        this.processed = threadMetrics(lane, "process-total");
-        this.commits = threadMetrics(lane, "commit-total");
+        this.processed = metrics(lane, "stream-thread-metrics", "process-total");
+        this.commits = metrics(lane, "stream-thread-metrics", "commit-total");
+        this.flush = metrics(lane, "producer-metrics", "flush-time-ns-total");
+        this.sendOffsets = metrics(lane, "producer-metrics", "txn-send-offsets-time-ns-total");
+        this.endTxn = metrics(lane, "producer-metrics", "txn-commit-time-ns-total");
         this.streamThreadId = streamThreadId(lane);
         this.sampler = new Thread(this::sample, "bench-timeline");
         this.sampler.setDaemon(true);
@@ -78,10 +88,10 @@ final class Timeline implements AutoCloseable {
         return t;
     }
 
-    private static List<Metric> threadMetrics(KafkaStreams lane, String name) {
+    private static List<Metric> metrics(KafkaStreams lane, String group, String name) {
         List<Metric> out = new ArrayList<>();
         lane.metrics().forEach((n, m) -> {
-            if (n.group().equals("stream-thread-metrics") && n.name().equals(name)) {
+            if (n.group().equals(group) && n.name().equals(name)) {
                 out.add(m);
             }
         });
@@ -134,7 +144,8 @@ final class Timeline implements AutoCloseable {
 
     private void takeSample() {
         Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
-                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing());
+                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
+                new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)));
         synchronized (samples) {
             samples.add(s);
         }
@@ -224,7 +235,8 @@ final class Timeline implements AutoCloseable {
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
      * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
      * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
-     * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating.
+     * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating, and
+     * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it.
      */
     static void write(Path file, List<Sample> samples, List<Offered> offered) {
         if (samples.isEmpty()) {
@@ -248,21 +260,26 @@ final class Timeline implements AutoCloseable {
             sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
         }
         StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
-                + "committing,polling,processing,punctuating\n");
+                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs\n");
         Sample before = samples.get(0);
         for (int w = 0; w < windows; w++) {
             List<Long> lat = latencies.get(w);
             lat.sort(null);
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s%n", w * WINDOW_MS,
+            CommitNanos spent = new CommitNanos(last.commitNanos().flush() - before.commitNanos().flush(),
+                    last.commitNanos().sendOffsets() - before.commitNanos().sendOffsets(),
+                    last.commitNanos().endTxn() - before.commitNanos().endTxn());
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f%n",
+                    w * WINDOW_MS,
                     lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
                     last.acked() - before.acked(),
                     in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
                     last.processed() - before.processed(), last.commits() - before.commits(), share(in, Doing.COMMIT),
-                    share(in, Doing.POLL), share(in, Doing.PROCESS), share(in, Doing.PUNCTUATE)));
+                    share(in, Doing.POLL), share(in, Doing.PROCESS), share(in, Doing.PUNCTUATE), spent.flush() / 1e6,
+                    spent.sendOffsets() / 1e6, spent.endTxn() / 1e6));
             before = last;
         }
         try {

@@ -74,7 +74,7 @@ class BenchIT {
         assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
         List<String> lines = Files.readAllLines(timeline);
         assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
-                + "committing,polling,processing,punctuating");
+                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs");
         List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
                 .isEqualTo(2 * 400);
@@ -89,6 +89,11 @@ class BenchIT {
         assertThat(rows).as("the stream thread was seen committing and polling")
                 .anyMatch(r -> !r[10].isEmpty() && Double.parseDouble(r[10]) > 0)
                 .anyMatch(r -> !r[11].isEmpty() && Double.parseDouble(r[11]) > 0);
+        for (int column = 14; column <= 16; column++) {
+            int c = column;
+            assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[c])).sum())
+                    .as("time in each step of the commits: " + lines.get(0).split(",")[c]).isPositive();
+        }
         assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
                 assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));
     }

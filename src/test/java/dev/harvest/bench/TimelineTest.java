@@ -12,7 +12,8 @@ class TimelineTest {
 
     private static Timeline.Sample at(long ms, double held, double waiting, double processed, double commits) {
         return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, waiting, held + waiting, processed,
-                commits, commits > 1 ? Timeline.Doing.COMMIT : Timeline.Doing.POLL);
+                commits, commits > 1 ? Timeline.Doing.COMMIT : Timeline.Doing.POLL,
+                new Timeline.CommitNanos(commits * 4e6, commits * 2e6, commits * 1.5e6));
     }
 
     @Test
@@ -41,10 +42,10 @@ class TimelineTest {
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,committing,polling,processing,"
-                        + "punctuating",
-                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0",
-                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0",
-                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0");
+                        + "punctuating,flushMs,sendOffsetsMs,endTxnMs",
+                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0,0.0,0.0,0.0",
+                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0,4.0,2.0,1.5",
+                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0,4.0,2.0,1.5");
     }
 
     @Test
