@@ -160,7 +160,7 @@ public final class BenchRunner {
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
-                    Timeline.write(o.timeline(), samples, offered(collector, startedAt, rate));
+                    Timeline.write(o.timeline(), samples, Timeline.offered(collector, startedAt, rate));
                     log.accept("timeline of the paced tasks written to " + o.timeline());
                 }
                 // And at light load: one task at a time, the stream thread idle in between.
@@ -261,23 +261,6 @@ public final class BenchRunner {
             }
             LockSupport.parkNanos(5_000_000);
         }
-    }
-
-    /**
-     * When each paced task was offered ({@code p<repeat>-<i>}, sent {@code i / rate} seconds after its repeat
-     * began, to within the pacing step) and its latency.
-     */
-    private static List<Timeline.Offered> offered(OutcomeCollector collector, long[] startedAt, double rate) {
-        List<Timeline.Offered> out = new ArrayList<>();
-        for (OutcomeCollector.Outcome x : collector.outcomes().values()) {
-            int dash = x.key().indexOf('-');
-            if (x.key().startsWith("p") && dash > 1 && x.latencyMs() >= 0) {
-                int repeat = Integer.parseInt(x.key().substring(1, dash));
-                int i = Integer.parseInt(x.key().substring(dash + 1));
-                out.add(new Timeline.Offered(startedAt[repeat] + (long) (i * 1000 / rate), x.latencyMs()));
-            }
-        }
-        return out;
     }
 
     private static List<Long> latencies(OutcomeCollector collector, String prefix) {

@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.app.OutcomeCollector;
 import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +46,9 @@ final class Timeline implements AutoCloseable {
 
     /** The lane's producers' time in the three steps of a commit so far (Kafka's cumulative producer metrics). */
     record CommitNanos(double flush, double sendOffsets, double endTxn) {
+        CommitNanos minus(CommitNanos earlier) {
+            return new CommitNanos(flush - earlier.flush, sendOffsets - earlier.sendOffsets, endTxn - earlier.endTxn);
+        }
     }
 
     private final LongSupplier acked;
@@ -232,6 +236,23 @@ final class Timeline implements AutoCloseable {
     }
 
     /**
+     * When each paced task was offered ({@code p<repeat>-<i>}, sent {@code i / rate} seconds after its repeat
+     * began, to within the pacing step) and its latency.
+     */
+    static List<Offered> offered(OutcomeCollector collector, long[] startedAt, double rate) {
+        List<Offered> out = new ArrayList<>();
+        for (OutcomeCollector.Outcome x : collector.outcomes().values()) {
+            int dash = x.key().indexOf('-');
+            if (x.key().startsWith("p") && dash > 1 && x.latencyMs() >= 0) {
+                int repeat = Integer.parseInt(x.key().substring(1, dash));
+                int i = Integer.parseInt(x.key().substring(dash + 1));
+                out.add(new Offered(startedAt[repeat] + (long) (i * 1000 / rate), x.latencyMs()));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
      * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
      * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
@@ -267,9 +288,7 @@ final class Timeline implements AutoCloseable {
             lat.sort(null);
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
-            CommitNanos spent = new CommitNanos(last.commitNanos().flush() - before.commitNanos().flush(),
-                    last.commitNanos().sendOffsets() - before.commitNanos().sendOffsets(),
-                    last.commitNanos().endTxn() - before.commitNanos().endTxn());
+            CommitNanos spent = last.commitNanos().minus(before.commitNanos());
             csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f%n",
                     w * WINDOW_MS,
                     lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
