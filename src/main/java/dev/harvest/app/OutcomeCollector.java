@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -21,8 +22,15 @@ import org.apache.kafka.common.header.Header;
  */
 public final class OutcomeCollector implements AutoCloseable {
 
-    /** The final outcome of one task. */
-    public record Outcome(String key, boolean completed, String lane, int attempts, long latencyMs, String reason) {
+    /**
+     * The final outcome of one task.
+     *
+     * @param latencyMs from the task record's timestamp to its outcome record's (when the lane wrote it), or -1
+     * @param readMs    from the task record's timestamp to the moment this collector read the outcome (under
+     *                  exactly-once, after the transaction that wrote it committed), or -1
+     */
+    public record Outcome(String key, boolean completed, String lane, int attempts, long latencyMs, long readMs,
+                          String reason) {
     }
 
     private final PipelineConfig config;
@@ -55,17 +63,20 @@ public final class OutcomeCollector implements AutoCloseable {
     /** Polls once for up to {@code timeout}; returns how many records arrived. */
     public int poll(Duration timeout) {
         int n = 0;
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
             n++;
             String key = r.key() == null ? "?" + r.topic() + "/" + r.partition() + "/" + r.offset()
                     : new String(r.key(), StandardCharsets.UTF_8);
             boolean completed = r.topic().equals(config.resultsTopic());
             Instant firstSeen = HarvestHeaders.getInstant(r.headers(), HarvestHeaders.FIRST_SEEN);
             long latency = firstSeen == null ? -1 : Math.max(0, r.timestamp() - firstSeen.toEpochMilli());
+            long read = firstSeen == null ? -1 : Math.max(0, now - firstSeen.toEpochMilli());
             int attempts = (int) HarvestHeaders.getLong(r.headers(),
                     completed ? HarvestHeaders.ATTEMPT : HarvestHeaders.ATTEMPTS, 1);
             Outcome o = new Outcome(key, completed, HarvestHeaders.get(r.headers(), HarvestHeaders.LANE), attempts,
-                    latency, completed ? null : HarvestHeaders.get(r.headers(), HarvestHeaders.DLQ_REASON));
+                    latency, read, completed ? null : HarvestHeaders.get(r.headers(), HarvestHeaders.DLQ_REASON));
             if (keepRaw) {
                 appendRaw(r);
             }

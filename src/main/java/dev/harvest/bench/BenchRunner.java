@@ -20,9 +20,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -63,12 +62,16 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             out.put("pacedP50Ms", bound.get("pacedP50Ms"));
             out.put("pacedP99Ms", bound.get("pacedP99Ms"));
+            out.put("pacedReadP50Ms", bound.get("pacedReadP50Ms"));
+            out.put("pacedReadP99Ms", bound.get("pacedReadP99Ms"));
             for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld",
                     "pacedPermitsIdleWhileWaiting", "pacedStalledShare", "pacedLongestStallMs")) {
                 out.put(k, bound.get(k));
             }
             out.put("lightP50Ms", bound.get("lightP50Ms"));
             out.put("lightP99Ms", bound.get("lightP99Ms"));
+            out.put("lightReadP50Ms", bound.get("lightReadP50Ms"));
+            out.put("lightReadP99Ms", bound.get("lightReadP99Ms"));
             out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
             out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
             out.put("handOversPerTask", bound.get("handOversPerTask"));
@@ -94,6 +97,8 @@ public final class BenchRunner {
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
                 out.put("passthroughPacedP50Ms", Summaries.pct(floor.latencies(), 50));
                 out.put("passthroughPacedP99Ms", Summaries.pct(floor.latencies(), 99));
+                out.put("passthroughPacedReadP50Ms", Summaries.pct(floor.read(), 50));
+                out.put("passthroughPacedReadP99Ms", Summaries.pct(floor.read(), 99));
                 out.putAll(floor.commits());
             }
             out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
@@ -127,7 +132,7 @@ public final class BenchRunner {
             long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double measured = backlogs.count();
             double handed = handOvers(app) - handedBefore;
-            List<Long> lat = latencies(collector, "m");
+            List<Long> lat = sorted(collector, "m", OutcomeCollector.Outcome::latencyMs);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("perSec", round(backlogs.perSec(), 1));
             r.put("perSecRuns", backlogs.rates().stream().map(x -> round(x, 1)).toList());
@@ -148,15 +153,12 @@ public final class BenchRunner {
                         log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
                                 + "/s");
                         startedAt[i] = System.currentTimeMillis();
-                        producePaced(producer, "p" + i, o.tasks(), rate);
                         expected += o.tasks();
-                        awaitOutcomes(collector, expected);
+                        offerPaced(producer, collector, "p" + i, o.tasks(), rate, expected);
                     }
                     samples = timeline.samples();
                 }
-                List<Long> paced = latencies(collector, "p");
-                r.put("pacedP50Ms", Summaries.pct(paced, 50));
-                r.put("pacedP99Ms", Summaries.pct(paced, 99));
+                r.putAll(latencies(collector, "p", "paced"));
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
@@ -166,12 +168,9 @@ public final class BenchRunner {
                 // And at light load: one task at a time, the stream thread idle in between.
                 int light = Math.min(o.tasks(), LIGHT_TASKS);
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
-                producePaced(producer, "l", light, LIGHT_RATE);
                 expected += light;
-                awaitOutcomes(collector, expected);
-                List<Long> lightLat = latencies(collector, "l");
-                r.put("lightP50Ms", Summaries.pct(lightLat, 50));
-                r.put("lightP99Ms", Summaries.pct(lightLat, 99));
+                offerPaced(producer, collector, "l", light, LIGHT_RATE, expected);
+                r.putAll(latencies(collector, "l", "light"));
             }
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
@@ -240,33 +239,39 @@ public final class BenchRunner {
         producer.flush();
     }
 
-    /** Sends {@code n} tasks at {@code perSec}. */
-    private static void producePaced(TaskProducer producer, String prefix, int n, double perSec) {
-        paced(n, perSec, i -> sendTask(producer, prefix + "-" + i));
-        producer.flush();
+    /** Sends {@code n} tasks at {@code perSec} while reading outcomes until {@code expectedTotal} are in. */
+    private static void offerPaced(TaskProducer producer, OutcomeCollector collector, String prefix, int n,
+                                   double perSec, int expectedTotal) {
+        Offering.whileReading(() -> {
+            Offering.paced(n, perSec, i -> sendTask(producer, prefix + "-" + i));
+            producer.flush();
+        }, () -> awaitOutcomes(collector, expectedTotal));
     }
 
     private static void sendTask(TaskProducer producer, String id) {
         producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
     }
 
-    /** Calls {@code send} with 0 .. n-1 at {@code perSec}, in 5 ms steps. */
-    static void paced(int n, double perSec, IntConsumer send) {
-        long start = System.nanoTime();
-        int sent = 0;
-        while (sent < n) {
-            long due = Math.min(n, (long) ((System.nanoTime() - start) / 1e9 * perSec) + 1);
-            for (; sent < due; sent++) {
-                send.accept(sent);
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
+    /**
+     * {@code <figure>P50Ms}/{@code P99Ms}: from the record of each task whose key starts with {@code prefix} to its
+     * outcome record; {@code <figure>ReadP50Ms}/{@code ReadP99Ms}: to the moment the outcome was read.
+     */
+    private static Map<String, Object> latencies(OutcomeCollector collector, String prefix, String figure) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Long> written = sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs);
+        List<Long> read = sorted(collector, prefix, OutcomeCollector.Outcome::readMs);
+        out.put(figure + "P50Ms", Summaries.pct(written, 50));
+        out.put(figure + "P99Ms", Summaries.pct(written, 99));
+        out.put(figure + "ReadP50Ms", Summaries.pct(read, 50));
+        out.put(figure + "ReadP99Ms", Summaries.pct(read, 99));
+        return out;
     }
 
-    private static List<Long> latencies(OutcomeCollector collector, String prefix) {
+    private static List<Long> sorted(OutcomeCollector collector, String prefix,
+                                     ToLongFunction<OutcomeCollector.Outcome> figure) {
         List<Long> lat = new ArrayList<>();
-        collector.outcomes().values().stream().filter(x -> x.key().startsWith(prefix) && x.latencyMs() >= 0)
-                .forEach(x -> lat.add(x.latencyMs()));
+        collector.outcomes().values().stream().filter(x -> x.key().startsWith(prefix) && figure.applyAsLong(x) >= 0)
+                .forEach(x -> lat.add(figure.applyAsLong(x)));
         lat.sort(null);
         return lat;
     }
@@ -280,13 +285,6 @@ public final class BenchRunner {
             throw new IllegalStateException("benchmark did not drain: " + collector.outcomes().size() + " of "
                     + expectedTotal);
         }
-    }
-
-    /** The median of {@code values} (the lower middle one of an even count). */
-    static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get((sorted.size() - 1) / 2);
     }
 
     static double round(double v, int places) {

@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.app.KafkaClientProperties;
 import dev.harvest.app.TopicAdmin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -84,20 +86,23 @@ final class Passthrough {
             streams.start();
             consumer.subscribe(List.of(out));
             int warmup = Math.max(1, count / 4);
-            BenchRunner.paced(warmup, perSec, i -> producer.send(record(in, "w-" + i)));
+            Offering.paced(warmup, perSec, i -> producer.send(record(in, "w-" + i)));
             producer.flush();
-            drain(consumer, warmup, null);
-            BenchRunner.paced(count, perSec, i -> producer.send(record(in, "p-" + i)));
-            producer.flush();
+            drain(consumer, warmup, null, null);
             List<Long> latencies = new ArrayList<>(count);
-            drain(consumer, count, latencies);
+            List<Long> read = new ArrayList<>(count);
+            Offering.whileReading(() -> {
+                Offering.paced(count, perSec, i -> producer.send(record(in, "p-" + i)));
+                producer.flush();
+            }, () -> drain(consumer, count, latencies, read));
             latencies.sort(null);
-            return new Paced(latencies, BenchRunner.commits(streams, "passthroughPaced"));
+            read.sort(null);
+            return new Paced(latencies, read, BenchRunner.commits(streams, "passthroughPaced"));
         }
     }
 
     /** End-to-end latencies (ms, sorted), and the stream thread's commits meanwhile (see BenchRunner). */
-    record Paced(List<Long> latencies, Map<String, Object> commits) {
+    record Paced(List<Long> latencies, List<Long> read, Map<String, Object> commits) {
     }
 
     /** Forwards each record stamped with the time it is forwarded; its creation time goes along in a header. */
@@ -150,11 +155,11 @@ final class Passthrough {
             streams.start();
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
-            drain(consumer, o.warmup(), null);
+            drain(consumer, o.warmup(), null, null);
             return Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
                 streams.pause();
                 send(in, o.tasks());
-            }, streams::resume, i -> drain(consumer, o.tasks(), null));
+            }, streams::resume, i -> drain(consumer, o.tasks(), null, null));
         }
     }
 
@@ -164,7 +169,9 @@ final class Passthrough {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED); // as the lane apps
+        // As the lane apps.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        KafkaClientProperties.forPromptResults(p);
         return p;
     }
 
@@ -221,16 +228,23 @@ final class Passthrough {
         }
     }
 
-    /** Reads {@code n} records; with {@code latencies}, each one's time from creation (header) to forwarding. */
-    private static void drain(KafkaConsumer<byte[], byte[]> consumer, int n, List<Long> latencies) {
+    /**
+     * Reads {@code n} records; with {@code latencies} and {@code read}, each one's time from creation (header) to
+     * forwarding, and to the moment it was read.
+     */
+    private static void drain(KafkaConsumer<byte[], byte[]> consumer, int n, List<Long> latencies, List<Long> read) {
         int seen = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (seen < n && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
+            long now = System.currentTimeMillis();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 seen++;
                 Header created = r.headers().lastHeader(CREATED);
                 if (latencies != null && created != null) {
-                    latencies.add(r.timestamp() - Long.parseLong(new String(created.value(), StandardCharsets.UTF_8)));
+                    long at = Long.parseLong(new String(created.value(), StandardCharsets.UTF_8));
+                    latencies.add(r.timestamp() - at);
+                    read.add(now - at);
                 }
             }
         }

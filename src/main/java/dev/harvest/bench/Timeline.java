@@ -188,13 +188,15 @@ final class Timeline implements AutoCloseable {
     /**
      * Figures over the samples, for {@code permits} permits: {@code <prefix>PermitsHeld} (mean leases held),
      * {@code <prefix>PermitsIdleWhileWaiting} (share of samples with a permit free while a request waited),
-     * {@code <prefix>StalledShare} (share of the time in which the stream threads processed no record) and
-     * {@code <prefix>LongestStallMs} (the longest such stretch).
+     * {@code <prefix>StalledShare} (share of the time with task records written and not yet processed in which
+     * the stream threads processed no record) and {@code <prefix>LongestStallMs} (the longest such stretch). The
+     * pauses between repeats, with nothing to process, are not stalls.
      */
     static Map<String, Object> figures(List<Sample> samples, int permits, String prefix) {
         double heldSum = 0;
         int idleWhileWaiting = 0;
         long stalled = 0;
+        long busy = 0;
         long longest = 0;
         long stallStart = -1;
         for (int i = 0; i < samples.size(); i++) {
@@ -207,7 +209,12 @@ final class Timeline implements AutoCloseable {
                 continue;
             }
             Sample prev = samples.get(i - 1);
-            if (s.processed() == prev.processed()) {
+            // Task records the broker had acknowledged and the lane had not yet taken in.
+            boolean behind = s.acked() - samples.get(0).acked() > s.processed() - samples.get(0).processed();
+            if (behind || s.processed() != prev.processed()) {
+                busy += s.atMs() - prev.atMs();
+            }
+            if (behind && s.processed() == prev.processed()) {
                 stalled += s.atMs() - prev.atMs();
                 if (stallStart < 0) {
                     stallStart = prev.atMs();
@@ -218,11 +225,10 @@ final class Timeline implements AutoCloseable {
             }
         }
         int n = samples.size();
-        long span = n < 2 ? 0 : samples.get(n - 1).atMs() - samples.get(0).atMs();
         return Map.of(
                 prefix + "PermitsHeld", n == 0 ? 0.0 : BenchRunner.round(heldSum / n, 1),
                 prefix + "PermitsIdleWhileWaiting", n == 0 ? 0.0 : BenchRunner.round((double) idleWhileWaiting / n, 3),
-                prefix + "StalledShare", span == 0 ? 0.0 : BenchRunner.round((double) stalled / span, 3),
+                prefix + "StalledShare", busy == 0 ? 0.0 : BenchRunner.round((double) stalled / busy, 3),
                 prefix + "LongestStallMs", longest);
     }
 

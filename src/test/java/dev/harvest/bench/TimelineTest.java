@@ -30,6 +30,24 @@ class TimelineTest {
     }
 
     @Test
+    void shouldNotCountAPauseWithNothingToProcessAsAStall() {
+        // 100 task records acknowledged and taken in by 20 ms; nothing offered for half a second; then 50 more,
+        // acknowledged by 520 ms and taken in at 550 ms: only 510..540 is a stall, of the 60 ms with work to do.
+        List<Timeline.Sample> samples = List.of(sample(0, 0, 0), sample(10, 100, 60), sample(20, 100, 100),
+                sample(270, 100, 100), sample(510, 100, 100), sample(520, 150, 100), sample(530, 150, 100),
+                sample(540, 150, 100), sample(550, 150, 150));
+
+        var figures = Timeline.figures(samples, 4, "paced");
+
+        assertThat(figures).containsEntry("pacedLongestStallMs", 30L).containsEntry("pacedStalledShare", 0.5);
+    }
+
+    private static Timeline.Sample sample(long ms, long acked, double processed) {
+        return new Timeline.Sample(1_000_000 + ms, acked, 0, 0, 0, processed, 0, Timeline.Doing.POLL,
+                new Timeline.CommitNanos(0, 0, 0));
+    }
+
+    @Test
     void shouldWriteOneLinePerWindowWithTheTasksOfferedInIt(@TempDir Path dir) throws Exception {
         List<Timeline.Sample> samples = List.of(at(0, 1, 0, 0, 0), at(50, 3, 1, 5, 0), at(100, 2, 0, 5, 1),
                 at(190, 0, 0, 9, 1), at(210, 1, 0, 12, 2));
