@@ -20,14 +20,17 @@ public final class ClientProperties {
         return p;
     }
 
-    /** An idempotent producer of byte-array records, acknowledged by all in-sync replicas. */
+    /**
+     * An idempotent producer of byte-array records, acknowledged by all in-sync replicas whatever
+     * {@code kafka.properties} says; it waits 5 ms to fill a batch unless {@code linger.ms} is set there.
+     */
     public static Properties producer(PipelineConfig config) {
         Properties p = common(config);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         return p;
     }
 }

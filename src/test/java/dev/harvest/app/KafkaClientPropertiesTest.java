@@ -41,8 +41,8 @@ class KafkaClientPropertiesTest {
                     Map.of(key, "40"), base.kafka().replicationFactor(), base.kafka().processingGuarantee()));
             Properties own = KafkaClientProperties.streams(config, "props-high", Path.of("state"), null, 1,
                     Duration.ofMillis(20));
-            assertThat(String.valueOf(new StreamsConfig(own).getProducerConfigs("c").get(ProducerConfig.LINGER_MS_CONFIG)))
-                    .as(key).isEqualTo("40");
+            Object linger = new StreamsConfig(own).getProducerConfigs("c").get(ProducerConfig.LINGER_MS_CONFIG);
+            assertThat(String.valueOf(linger)).as(key).isEqualTo("40");
         }
     }
 
