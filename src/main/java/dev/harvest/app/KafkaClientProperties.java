@@ -15,8 +15,6 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 /** Client settings for every Kafka client the project makes: the pipeline file's properties plus our own. */
 public final class KafkaClientProperties {
 
-    /** How long a stream thread's producer waits to fill a batch (see {@link #forPromptResults}). */
-    public static final int STREAMS_LINGER_MS = 5;
     /** How often a Kafka Streams app commits under exactly-once (see {@link #forPromptResults}). */
     public static final long EXACTLY_ONCE_COMMIT_MS = 50;
 
@@ -63,7 +61,7 @@ public final class KafkaClientProperties {
     /**
      * Settings of a Kafka Streams app, unless already set in {@code p}, that bring its output to readers sooner:
      * <ul>
-     *   <li>its producers wait {@value #STREAMS_LINGER_MS} ms to fill a batch, as a plain producer does, not Kafka
+     *   <li>its producers wait {@value ClientProperties#LINGER_MS} ms to fill a batch, as a plain producer does, not Kafka
      *       Streams' 100 ms, which at a low rate or under at-least-once would hold each result back that long;</li>
      *   <li>under exactly-once it commits every {@value #EXACTLY_ONCE_COMMIT_MS} ms, not 100: a result is readable
      *       only once the transaction that wrote it commits, so a reader waits on average half the interval,
@@ -73,7 +71,7 @@ public final class KafkaClientProperties {
     public static void forPromptResults(Properties p) {
         String producerLinger = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
         if (!p.containsKey(ProducerConfig.LINGER_MS_CONFIG) && !p.containsKey(producerLinger)) {
-            p.put(producerLinger, STREAMS_LINGER_MS);
+            p.put(producerLinger, ClientProperties.LINGER_MS);
         }
         if (StreamsConfig.EXACTLY_ONCE_V2.equals(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
             p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, EXACTLY_ONCE_COMMIT_MS);

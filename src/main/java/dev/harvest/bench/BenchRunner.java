@@ -60,21 +60,12 @@ public final class BenchRunner {
             out.put("p50Ms", bound.get("p50Ms"));
             out.put("p99Ms", bound.get("p99Ms"));
             out.put("pacedPerSec", bound.get("pacedPerSec"));
-            out.put("pacedP50Ms", bound.get("pacedP50Ms"));
-            out.put("pacedP99Ms", bound.get("pacedP99Ms"));
-            out.put("pacedReadP50Ms", bound.get("pacedReadP50Ms"));
-            out.put("pacedReadP99Ms", bound.get("pacedReadP99Ms"));
-            for (String k : List.of("pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld",
-                    "pacedPermitsIdleWhileWaiting", "pacedStalledShare", "pacedLongestStallMs")) {
+            for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
+                    "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
+                    "pacedStalledShare", "pacedLongestStallMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
+                    "lightReadP99Ms", "redisCallsPerTask", "redisCommandsPerTask", "handOversPerTask")) {
                 out.put(k, bound.get(k));
             }
-            out.put("lightP50Ms", bound.get("lightP50Ms"));
-            out.put("lightP99Ms", bound.get("lightP99Ms"));
-            out.put("lightReadP50Ms", bound.get("lightReadP50Ms"));
-            out.put("lightReadP99Ms", bound.get("lightReadP99Ms"));
-            out.put("redisCallsPerTask", bound.get("redisCallsPerTask"));
-            out.put("redisCommandsPerTask", bound.get("redisCommandsPerTask"));
-            out.put("handOversPerTask", bound.get("handOversPerTask"));
             out.putAll(cpuFigures(bound));
             Map<String, Object> instant = measure(stack, work, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, o, work.resolve("pt"));
@@ -95,10 +86,7 @@ public final class BenchRunner {
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
-                out.put("passthroughPacedP50Ms", Summaries.pct(floor.latencies(), 50));
-                out.put("passthroughPacedP99Ms", Summaries.pct(floor.latencies(), 99));
-                out.put("passthroughPacedReadP50Ms", Summaries.pct(floor.read(), 50));
-                out.put("passthroughPacedReadP99Ms", Summaries.pct(floor.read(), 99));
+                out.putAll(latencyFigures("passthroughPaced", floor.latencies(), floor.read()));
                 out.putAll(floor.commits());
             }
             out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
@@ -162,7 +150,7 @@ public final class BenchRunner {
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
-                    Timeline.write(o.timeline(), samples, Timeline.offered(collector, startedAt, rate));
+                    TimelineCsv.write(o.timeline(), samples, TimelineCsv.offered(collector, startedAt, rate));
                     log.accept("timeline of the paced tasks written to " + o.timeline());
                 }
                 // And at light load: one task at a time, the stream thread idle in between.
@@ -257,9 +245,16 @@ public final class BenchRunner {
      * outcome record; {@code <figure>ReadP50Ms}/{@code ReadP99Ms}: to the moment the outcome was read.
      */
     private static Map<String, Object> latencies(OutcomeCollector collector, String prefix, String figure) {
+        return latencyFigures(figure, sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs),
+                sorted(collector, prefix, OutcomeCollector.Outcome::readMs));
+    }
+
+    /**
+     * {@code <figure>P50Ms}/{@code P99Ms} of the sorted {@code written}; {@code <figure>ReadP50Ms}/{@code ReadP99Ms}
+     * of the sorted {@code read}.
+     */
+    private static Map<String, Object> latencyFigures(String figure, List<Long> written, List<Long> read) {
         Map<String, Object> out = new LinkedHashMap<>();
-        List<Long> written = sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs);
-        List<Long> read = sorted(collector, prefix, OutcomeCollector.Outcome::readMs);
         out.put(figure + "P50Ms", Summaries.pct(written, 50));
         out.put(figure + "P99Ms", Summaries.pct(written, 99));
         out.put(figure + "ReadP50Ms", Summaries.pct(read, 50));

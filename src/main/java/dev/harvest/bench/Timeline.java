@@ -1,13 +1,8 @@
 package dev.harvest.bench;
 
-import dev.harvest.app.OutcomeCollector;
 import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -15,7 +10,6 @@ import java.lang.management.ThreadMXBean;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +28,6 @@ import org.apache.kafka.streams.KafkaStreams;
 final class Timeline implements AutoCloseable {
 
     static final long PERIOD_MS = 10;
-    static final long WINDOW_MS = 100;
 
     /** What the lane's (first) stream thread was doing at a sample, from its stack. */
     enum Doing { COMMIT, POLL, PROCESS, PUNCTUATE, OTHER }
@@ -210,7 +203,8 @@ final class Timeline implements AutoCloseable {
             }
             Sample prev = samples.get(i - 1);
             // Task records the broker had acknowledged and the lane had not yet taken in.
-            boolean behind = s.acked() - samples.get(0).acked() > s.processed() - samples.get(0).processed();
+            Sample first = samples.get(0);
+            boolean behind = s.acked() - first.acked() > s.processed() - first.processed();
             if (behind || s.processed() != prev.processed()) {
                 busy += s.atMs() - prev.atMs();
             }
@@ -230,87 +224,5 @@ final class Timeline implements AutoCloseable {
                 prefix + "PermitsIdleWhileWaiting", n == 0 ? 0.0 : BenchRunner.round((double) idleWhileWaiting / n, 3),
                 prefix + "StalledShare", busy == 0 ? 0.0 : BenchRunner.round((double) stalled / busy, 3),
                 prefix + "LongestStallMs", longest);
-    }
-
-    private static String share(List<Sample> in, Doing doing) {
-        return in.isEmpty() ? "" : Double.toString(BenchRunner.round(
-                (double) in.stream().filter(x -> x.doing() == doing).count() / in.size(), 2));
-    }
-
-    /** A task offered at {@code offeredAtMs} (wall clock) whose result came {@code latencyMs} later. */
-    record Offered(long offeredAtMs, long latencyMs) {
-    }
-
-    /**
-     * When each paced task was offered ({@code p<repeat>-<i>}, sent {@code i / rate} seconds after its repeat
-     * began, to within the pacing step) and its latency.
-     */
-    static List<Offered> offered(OutcomeCollector collector, long[] startedAt, double rate) {
-        List<Offered> out = new ArrayList<>();
-        for (OutcomeCollector.Outcome x : collector.outcomes().values()) {
-            int dash = x.key().indexOf('-');
-            if (x.key().startsWith("p") && dash > 1 && x.latencyMs() >= 0) {
-                int repeat = Integer.parseInt(x.key().substring(1, dash));
-                int i = Integer.parseInt(x.key().substring(dash + 1));
-                out.add(new Offered(startedAt[repeat] + (long) (i * 1000 / rate), x.latencyMs()));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
-     * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
-     * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
-     * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating, and
-     * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it.
-     */
-    static void write(Path file, List<Sample> samples, List<Offered> offered) {
-        if (samples.isEmpty()) {
-            return;
-        }
-        long t0 = samples.get(0).atMs();
-        int windows = (int) ((samples.get(samples.size() - 1).atMs() - t0) / WINDOW_MS) + 1;
-        List<List<Long>> latencies = new ArrayList<>();
-        List<List<Sample>> sampled = new ArrayList<>();
-        for (int w = 0; w < windows; w++) {
-            latencies.add(new ArrayList<>());
-            sampled.add(new ArrayList<>());
-        }
-        for (Offered o : offered) {
-            int w = (int) ((o.offeredAtMs() - t0) / WINDOW_MS);
-            if (o.offeredAtMs() >= t0 && w < windows) {
-                latencies.get(w).add(o.latencyMs());
-            }
-        }
-        for (Sample s : samples) {
-            sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
-        }
-        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
-                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs\n");
-        Sample before = samples.get(0);
-        for (int w = 0; w < windows; w++) {
-            List<Long> lat = latencies.get(w);
-            lat.sort(null);
-            List<Sample> in = sampled.get(w);
-            Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
-            CommitNanos spent = last.commitNanos().minus(before.commitNanos());
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f%n",
-                    w * WINDOW_MS,
-                    lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
-                    last.acked() - before.acked(),
-                    in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
-                    in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
-                    in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
-                    last.processed() - before.processed(), last.commits() - before.commits(), share(in, Doing.COMMIT),
-                    share(in, Doing.POLL), share(in, Doing.PROCESS), share(in, Doing.PUNCTUATE), spent.flush() / 1e6,
-                    spent.sendOffsets() / 1e6, spent.endTxn() / 1e6));
-            before = last;
-        }
-        try {
-            Files.writeString(file, csv);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the timeline to " + file, e);
-        }
     }
 }

@@ -9,6 +9,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** Kafka client settings from a pipeline file: its {@code kafka.properties} plus the project's own. */
 public final class ClientProperties {
 
+    /** How long a producer waits to fill a batch unless {@code kafka.properties} says otherwise. */
+    public static final int LINGER_MS = 5;
+
     private ClientProperties() {
     }
 
@@ -22,7 +25,8 @@ public final class ClientProperties {
 
     /**
      * An idempotent producer of byte-array records, acknowledged by all in-sync replicas whatever
-     * {@code kafka.properties} says; it waits 5 ms to fill a batch unless {@code linger.ms} is set there.
+     * {@code kafka.properties} says; it waits {@value #LINGER_MS} ms to fill a batch unless {@code linger.ms} is set
+     * there.
      */
     public static Properties producer(PipelineConfig config) {
         Properties p = common(config);
@@ -30,7 +34,7 @@ public final class ClientProperties {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         return p;
     }
 }

@@ -51,12 +51,13 @@ class TimelineTest {
     void shouldWriteOneLinePerWindowWithTheTasksOfferedInIt(@TempDir Path dir) throws Exception {
         List<Timeline.Sample> samples = List.of(at(0, 1, 0, 0, 0), at(50, 3, 1, 5, 0), at(100, 2, 0, 5, 1),
                 at(190, 0, 0, 9, 1), at(210, 1, 0, 12, 2));
-        List<Timeline.Offered> offered = List.of(new Timeline.Offered(1_000_010, 30), new Timeline.Offered(1_000_020, 50),
-                new Timeline.Offered(1_000_090, 40), new Timeline.Offered(1_000_150, 70),
-                new Timeline.Offered(1_000_205, 25), new Timeline.Offered(999_999, 99));
+        List<TimelineCsv.Offered> offered = List.of(new TimelineCsv.Offered(1_000_010, 30),
+                new TimelineCsv.Offered(1_000_020, 50),
+                new TimelineCsv.Offered(1_000_090, 40), new TimelineCsv.Offered(1_000_150, 70),
+                new TimelineCsv.Offered(1_000_205, 25), new TimelineCsv.Offered(999_999, 99));
         Path file = dir.resolve("t.csv");
 
-        Timeline.write(file, samples, offered);
+        TimelineCsv.write(file, samples, offered);
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,committing,polling,processing,"
