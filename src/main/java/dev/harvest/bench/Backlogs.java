@@ -11,10 +11,11 @@ import java.util.function.IntConsumer;
  * resume until it is drained; the processes' CPU time is summed over the same stretches.
  *
  * @param rates tasks (or records) per second of each backlog
- * @param cpu   CPU time used while they drained
- * @param count tasks (or records) in all of them
+ * @param cpu       CPU time used while they drained
+ * @param allocated bytes the app's threads allocated meanwhile ({@link Allocation})
+ * @param count     tasks (or records) in all of them
  */
-record Backlogs(List<Double> rates, CpuTime cpu, long count) {
+record Backlogs(List<Double> rates, CpuTime cpu, long allocated, long count) {
 
     /**
      * @param write   writes backlog {@code i} with the app paused
@@ -25,16 +26,19 @@ record Backlogs(List<Double> rates, CpuTime cpu, long count) {
                           IntConsumer drained) {
         List<Double> rates = new ArrayList<>();
         CpuTime cpu = CpuTime.ZERO;
+        long allocated = 0;
         for (int i = 0; i < repeats; i++) {
             write.accept(i);
+            Allocation allocatedAtStart = Allocation.now();
             CpuTime atStart = CpuTime.of(stack);
             long start = System.nanoTime();
             resume.run();
             drained.accept(i);
             rates.add(size / ((System.nanoTime() - start) / 1e9));
             cpu = cpu.plus(CpuTime.of(stack).since(atStart));
+            allocated += Allocation.now().since(allocatedAtStart);
         }
-        return new Backlogs(rates, cpu, (long) size * repeats);
+        return new Backlogs(rates, cpu, allocated, (long) size * repeats);
     }
 
     /** The median rate (the lower middle one of an even count). */
@@ -44,8 +48,13 @@ record Backlogs(List<Double> rates, CpuTime cpu, long count) {
         return sorted.get((sorted.size() - 1) / 2);
     }
 
-    /** CPU time per task or record, under {@code <prefix>AppCpuUs} and the like (see {@link CpuTime#perUnit}). */
-    Map<String, Object> cpuPerUnit(String prefix) {
-        return cpu.perUnit(prefix, count);
+    /**
+     * CPU time per task or record, under {@code <prefix>AppCpuUs} and the like (see {@link CpuTime#perUnit}), and
+     * the KiB the app's threads allocated per task or record, under {@code <prefix>AppAllocKiB}.
+     */
+    Map<String, Object> costPerUnit(String prefix) {
+        Map<String, Object> out = cpu.perUnit(prefix, count);
+        out.put(prefix + "AppAllocKiB", BenchRunner.round(allocated / 1024.0 / count, 2));
+        return out;
     }
 }

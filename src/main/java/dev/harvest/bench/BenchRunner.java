@@ -66,7 +66,7 @@ public final class BenchRunner {
                     "lightReadP99Ms", "redisCallsPerTask", "redisCommandsPerTask", "handOversPerTask")) {
                 out.put(k, bound.get(k));
             }
-            out.putAll(cpuFigures(bound));
+            out.putAll(costFigures(bound));
             Map<String, Object> instant = measure(stack, work, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, o, work.resolve("pt"));
             Backlogs plain = baseline.plain();
@@ -80,9 +80,9 @@ public final class BenchRunner {
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", withStore);
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
-            out.putAll(cpuFigures(instant));
-            out.putAll(plain.cpuPerUnit("passthrough"));
-            out.putAll(stored.cpuPerUnit("storePassthrough"));
+            out.putAll(costFigures(instant));
+            out.putAll(plain.costPerUnit("passthrough"));
+            out.putAll(stored.costPerUnit("storePassthrough"));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
@@ -129,7 +129,7 @@ public final class BenchRunner {
             r.put("redisCallsPerTask", round((after[0] - before[0]) / measured, 3));
             r.put("redisCommandsPerTask", round((after[1] - before[1]) / measured, 2));
             r.put("handOversPerTask", round(handed / measured, 3));
-            r.putAll(backlogs.cpuPerUnit(scenario));
+            r.putAll(backlogs.costPerUnit(scenario));
             if (latencyMs > 0) {
                 // Latency is judged at 80 % of the limit, offered at a steady rate rather than as one burst.
                 double rate = 0.8 * o.permits() * 1000.0 / latencyMs;
@@ -190,11 +190,11 @@ public final class BenchRunner {
         return out;
     }
 
-    /** A scenario's CPU figures, as {@link #measure} put them. */
-    private static Map<String, Object> cpuFigures(Map<String, Object> scenario) {
+    /** A scenario's CPU and allocation figures, as {@link #measure} put them. */
+    private static Map<String, Object> costFigures(Map<String, Object> scenario) {
         Map<String, Object> out = new LinkedHashMap<>();
         scenario.forEach((k, v) -> {
-            if (k.endsWith("CpuUs")) {
+            if (k.endsWith("CpuUs") || k.endsWith("AllocKiB")) {
                 out.put(k, v);
             }
         });

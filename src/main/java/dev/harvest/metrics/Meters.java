@@ -4,9 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Meters {
 
     private final MeterRegistry registry;
-    private final Map<List<String>, Meter> cache = new ConcurrentHashMap<>();
+    private final Map<Key, Meter> cache = new ConcurrentHashMap<>();
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -39,10 +37,20 @@ public final class Meters {
                 .tags(tags).publishPercentileHistogram().register(registry));
     }
 
-    private static List<String> key(String name, String... tags) {
-        List<String> key = new ArrayList<>(tags.length + 1);
-        key.add(name);
-        key.addAll(Arrays.asList(tags));
-        return key;
+    private static Key key(String name, String... tags) {
+        return new Key(name, tags);
+    }
+
+    /** A meter's name and tags as the lookup key: the caller's array, not a copy (callers pass fresh varargs). */
+    private record Key(String name, String[] tags) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && name.equals(k.name) && Arrays.equals(tags, k.tags);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + Arrays.hashCode(tags);
+        }
     }
 }

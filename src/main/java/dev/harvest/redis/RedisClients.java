@@ -16,6 +16,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import io.netty.util.ResourceLeakDetector;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,10 +65,23 @@ public final class RedisClients implements AutoCloseable {
     }
 
     /**
+     * Turns off Netty's buffer-leak detector unless {@code -Dio.netty.leakDetection.level} asks for it: by default
+     * it records a stack trace for a sample of the buffers Lettuce allocates, a cost on every Redis call that a
+     * production app does not need (Lettuce releases its buffers itself).
+     */
+    static void quietLeakDetection() {
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
+    /**
      * Connects and, when {@code registry} is given, records every command's latency in it with Lettuce's Micrometer
      * recorder ({@code lettuce.command.completion} and {@code lettuce.command.firstresponse}, by command type).
      */
     public static RedisClients connect(RedisSettings settings, MeterRegistry registry) {
+        quietLeakDetection();
         RedisURI uri = RedisSecurity.uri(settings);
         ClientOptions options = RedisSecurity.withTls(options(settings.commandTimeout()), settings);
         DefaultClientResources.Builder builder = DefaultClientResources.builder().ioThreadPoolSize(2)

@@ -76,9 +76,14 @@ public final class HarvestHeaders {
         }
     }
 
+    /** Adds one UTF-8 {@code name} header, for a name the headers do not hold (see {@code copyHeadersExcept}). */
+    public static void append(Headers headers, String name, String value) {
+        headers.add(name, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Replaces every {@code name} header with one UTF-8 value. */
     public static void set(Headers headers, String name, String value) {
         headers.remove(name);
-        headers.add(name, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
+        append(headers, name, value);
     }
 }

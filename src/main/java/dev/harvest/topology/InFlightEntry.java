@@ -131,13 +131,32 @@ public record InFlightEntry(byte[] key, byte[] value, Headers headers, String to
 
     /** A fresh copy of the headers, safe to change. */
     public Headers copyHeaders() {
+        return copyHeadersExcept();
+    }
+
+    /**
+     * A fresh copy of the headers without any header named in {@code dropped}, in one pass: for a caller that
+     * appends new values of those names (as {@link HarvestHeaders#set} would, without a removal per name).
+     */
+    public Headers copyHeadersExcept(String... dropped) {
         RecordHeaders copy = new RecordHeaders();
         if (headers != null) {
             for (Header h : headers) {
-                copy.add(h.key(), h.value());
+                if (!isAny(h.key(), dropped)) {
+                    copy.add(h.key(), h.value());
+                }
             }
         }
         return copy;
+    }
+
+    private static boolean isAny(String key, String[] names) {
+        for (String name : names) {
+            if (name.equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

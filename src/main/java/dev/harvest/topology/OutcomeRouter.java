@@ -31,6 +31,17 @@ public final class OutcomeRouter {
 
     private static final ObjectMapper MAPPER = TaskCodec.mapper();
 
+    /** Headers a retry sets; a result drops them, and a retry replaces them. */
+    private static final String[] RETRY_HEADERS = {HarvestHeaders.ATTEMPT, HarvestHeaders.FIRST_SEEN,
+        HarvestHeaders.LANE, HarvestHeaders.DUE_AT, HarvestHeaders.ERROR_CLASS, HarvestHeaders.ERROR_MESSAGE};
+
+    /**
+     * Each completing thread's buffer for result JSON, kept between results: a result is one copy of what was
+     * written, not a growing chain of blocks per result.
+     */
+    private static final ThreadLocal<ByteArrayBuilder> RESULT_BUFFER =
+            ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+
     private final PipelineConfig config;
     private final RetryPolicy retry;
     private final Clock clock;
@@ -79,13 +90,13 @@ public final class OutcomeRouter {
         RetryDecision.Retry r = (RetryDecision.Retry) decision;
         Instant now = clock.instant();
         String firstSeen = IsoInstants.format(entry.firstSeenMs());
-        Headers headers = entry.copyHeaders();
-        HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(attempt + 1));
-        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
-        HarvestHeaders.set(headers, HarvestHeaders.LANE, lane);
-        HarvestHeaders.set(headers, HarvestHeaders.DUE_AT, IsoInstants.format(now.plus(r.delay())));
-        HarvestHeaders.set(headers, HarvestHeaders.ERROR_CLASS, errorClass == null ? "" : errorClass);
-        HarvestHeaders.set(headers, HarvestHeaders.ERROR_MESSAGE, DeadLetters.cut(message == null ? "" : message));
+        Headers headers = entry.copyHeadersExcept(RETRY_HEADERS);
+        HarvestHeaders.append(headers, HarvestHeaders.ATTEMPT, Integer.toString(attempt + 1));
+        HarvestHeaders.append(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
+        HarvestHeaders.append(headers, HarvestHeaders.LANE, lane);
+        HarvestHeaders.append(headers, HarvestHeaders.DUE_AT, IsoInstants.format(now.plus(r.delay())));
+        HarvestHeaders.append(headers, HarvestHeaders.ERROR_CLASS, errorClass == null ? "" : errorClass);
+        HarvestHeaders.append(headers, HarvestHeaders.ERROR_MESSAGE, DeadLetters.cut(message == null ? "" : message));
         Record<byte[], byte[]> record = new Record<>(entry.key(), entry.value(), now.toEpochMilli(), headers);
         String tierName = Durations.format(config.retry().delays().get(r.tier()));
         return new Routed(retrySink(r.tier()), record, "retried", tierName);
@@ -93,7 +104,8 @@ public final class OutcomeRouter {
 
     private Record<byte[], byte[]> result(Completion c, TaskOutcome.Completed done, InFlightEntry entry) {
         String firstSeen = IsoInstants.format(entry.firstSeenMs());
-        ByteArrayBuilder bytes = new ByteArrayBuilder(256);
+        ByteArrayBuilder bytes = RESULT_BUFFER.get();
+        bytes.reset();
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(bytes)) {
             g.writeStartObject();
             g.writeStringField("id", c.execution().task().id());
@@ -118,14 +130,14 @@ public final class OutcomeRouter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Headers headers = entry.copyHeaders();
-        headers.remove(HarvestHeaders.DUE_AT);
-        headers.remove(HarvestHeaders.ERROR_CLASS);
-        headers.remove(HarvestHeaders.ERROR_MESSAGE);
-        HarvestHeaders.set(headers, HarvestHeaders.ATTEMPT, Integer.toString(c.execution().attempt().number()));
-        HarvestHeaders.set(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
-        HarvestHeaders.set(headers, HarvestHeaders.LANE, c.execution().lane().name());
-        return new Record<>(entry.key(), bytes.toByteArray(), clock.millis(), headers);
+        byte[] value = bytes.toByteArray();
+        bytes.reset();
+        // A result carries no retry headers; the three it sets replace the task's own.
+        Headers headers = entry.copyHeadersExcept(RETRY_HEADERS);
+        HarvestHeaders.append(headers, HarvestHeaders.ATTEMPT, Integer.toString(c.execution().attempt().number()));
+        HarvestHeaders.append(headers, HarvestHeaders.FIRST_SEEN, firstSeen);
+        HarvestHeaders.append(headers, HarvestHeaders.LANE, c.execution().lane().name());
+        return new Record<>(entry.key(), value, clock.millis(), headers);
     }
 
     /**

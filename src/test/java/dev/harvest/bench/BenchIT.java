@@ -61,6 +61,9 @@ class BenchIT {
             assertThat(number(out, scenario + "AppCpuUs")).as(scenario + ": the app's CPU time per task").isPositive();
             assertThat(number(out, scenario + "BrokerCpuUs")).as(scenario + ": the broker's").isPositive();
             assertThat(number(out, scenario + "RedisCpuUs")).as(scenario + ": Redis's").isGreaterThanOrEqualTo(0);
+            // A record read and written is at least its bytes on the app's heap; the bench's own reader is not counted.
+            assertThat(number(out, scenario + "AppAllocKiB")).as(scenario + ": the app's allocation per task")
+                    .isGreaterThan(0.05).isLessThan(1024);
         }
         assertThat(number(out, "pipelineRedisCpuUs")).as("admission and the ledger run in Redis").isPositive();
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")

@@ -55,7 +55,8 @@ class OutcomeRouterTest {
     void shouldWriteResultRecordWhenTaskCompleted() throws Exception {
         Completion c = completion(2, new TaskOutcome.Completed("{\"answer\":42}"), "k1");
         InFlightEntry entry = entry(2, headers(HarvestHeaders.DUE_AT, "2025-03-01T11:59:30Z",
-                HarvestHeaders.ERROR_CLASS, "old", HarvestHeaders.ERROR_MESSAGE, "old", "trace-id", "abc"));
+                HarvestHeaders.ERROR_CLASS, "old", HarvestHeaders.ERROR_MESSAGE, "old", "trace-id", "abc",
+                HarvestHeaders.ATTEMPT, "1", HarvestHeaders.LANE, "low"));
 
         Routed routed = router.route(c, entry);
 
@@ -83,6 +84,24 @@ class OutcomeRouterTest {
         assertThat(h.lastHeader(HarvestHeaders.DUE_AT)).isNull();
         assertThat(h.lastHeader(HarvestHeaders.ERROR_CLASS)).isNull();
         assertThat(h.lastHeader(HarvestHeaders.ERROR_MESSAGE)).isNull();
+        assertThat(h.headers(HarvestHeaders.ATTEMPT)).as("replaced, not added to").hasSize(1);
+        assertThat(h.headers(HarvestHeaders.LANE)).hasSize(1);
+        assertThat(h.headers(HarvestHeaders.FIRST_SEEN)).hasSize(1);
+    }
+
+    @Test
+    void shouldGiveEachResultItsOwnBytesWhenOneThreadWritesSeveral() throws Exception {
+        Record<byte[], byte[]> longer = router.route(completion(1, new TaskOutcome.Completed(
+                "{\"text\":\"" + "x".repeat(3_000) + "\"}"), "k1"), entry(1, new RecordHeaders())).record();
+        byte[] copy = longer.value().clone();
+        Record<byte[], byte[]> shorter = router.route(completion(1, new TaskOutcome.Completed("7"), "k2"),
+                entry(1, new RecordHeaders())).record();
+
+        assertThat(longer.value()).as("untouched by the next result").isEqualTo(copy);
+        JsonNode body = JSON.readTree(shorter.value());
+        assertThat(body.get("result").asInt()).isEqualTo(7);
+        assertThat(body.get("keyId").asText()).isEqualTo("k2");
+        assertThat(JSON.readTree(longer.value()).get("result").get("text").asText()).hasSize(3_000);
     }
 
     @Test
