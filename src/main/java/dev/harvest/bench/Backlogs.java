@@ -41,6 +41,11 @@ record Backlogs(List<Double> rates, CpuTime cpu, long allocated, long count) {
         return new Backlogs(rates, cpu, allocated, (long) size * repeats);
     }
 
+    /** Each backlog's rate, to one decimal. */
+    List<Double> ratesAsPrinted() {
+        return rates.stream().map(x -> BenchRunner.round(x, 1)).toList();
+    }
+
     /** The median rate (the lower middle one of an even count). */
     double perSec() {
         List<Double> sorted = new ArrayList<>(rates);

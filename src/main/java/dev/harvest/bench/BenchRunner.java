@@ -77,6 +77,8 @@ public final class BenchRunner {
             out.put("pipelinePerSec", instant.get("perSec"));
             out.put("pipelinePerSecRuns", instant.get("perSecRuns"));
             out.put("passthroughPerSec", passthrough);
+            out.put("passthroughPerSecRuns", plain.ratesAsPrinted());
+            out.put("passthroughBacklog", Passthrough.backlog(o));
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
             out.put("storePassthroughPerSec", withStore);
             out.put("storePassthroughRatio", round(withStore / passthrough, 3));
@@ -123,7 +125,7 @@ public final class BenchRunner {
             List<Long> lat = sorted(collector, "m", OutcomeCollector.Outcome::latencyMs);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("perSec", round(backlogs.perSec(), 1));
-            r.put("perSecRuns", backlogs.rates().stream().map(x -> round(x, 1)).toList());
+            r.put("perSecRuns", backlogs.ratesAsPrinted());
             r.put("p50Ms", Summaries.pct(lat, 50));
             r.put("p99Ms", Summaries.pct(lat, 99));
             r.put("redisCallsPerTask", round((after[0] - before[0]) / measured, 3));

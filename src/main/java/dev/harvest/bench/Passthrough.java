@@ -156,12 +156,24 @@ final class Passthrough {
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
             drain(consumer, o.warmup(), null, null);
-            return Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
+            int size = backlog(o);
+            return Backlogs.drain(stack, o.repeats(), size, i -> {
                 streams.pause();
-                send(in, o.tasks());
-            }, streams::resume, i -> drain(consumer, o.tasks(), null, null));
+                send(in, size);
+            }, streams::resume, i -> drain(consumer, size, null, null));
         }
     }
+
+    /**
+     * Records in each of the pass-throughs' backlogs: {@value #BACKLOG_SCALE} times the pipeline's tasks. They drain
+     * several times faster than the pipeline; a backlog of the same size would be gone in a fraction of a second,
+     * most of it the fixed time to resume, fetch and (exactly-once) commit before the reader sees the last record.
+     */
+    static int backlog(BenchOptions o) {
+        return o.tasks() * BACKLOG_SCALE;
+    }
+
+    static final int BACKLOG_SCALE = 5;
 
     private Properties props(String name) {
         Properties p = new Properties();
