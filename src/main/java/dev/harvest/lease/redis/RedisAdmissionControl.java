@@ -56,7 +56,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final String instanceId = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
-    private final WaitDeadlines deadlines;
     private final ExecutorService callbacks;
     private final HeldLeases held;
     private final AcquireBatcher acquirer;
@@ -87,7 +86,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.scripts = new AdmissionScripts(clients.async(), keySpace, registry);
         this.timer = new ScheduledThreadPoolExecutor(1, Blocking.daemonThreads("harvest-admission-timer"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.deadlines = new WaitDeadlines(timer, this::timedOut);
         this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 Blocking.daemonThreads("harvest-admission-callback"));
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
@@ -167,7 +165,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             return CompletableFuture.failedFuture(e);
         }
         if (maxWait != null) {
-            deadlines.add(w, maxWait);
+            w.timeout = timer.schedule(() -> timedOut(w, maxWait), Math.max(0, maxWait.toNanos()), TimeUnit.NANOSECONDS);
         }
         w.result.whenComplete((lease, failure) -> {
             if (w.result.isCancelled() && w.settle()) {

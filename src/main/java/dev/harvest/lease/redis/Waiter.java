@@ -6,6 +6,7 @@ import dev.harvest.task.Cost;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -44,8 +45,7 @@ final class Waiter {
     /** Send time of the earliest such try since Redis last answered for this waiter; MAX_VALUE when none. */
     volatile long uncertainSince = Long.MAX_VALUE;
     volatile RuntimeException lastError;
-    /** Its place in the line of requests that time out after the same wait; null without a longest wait. */
-    volatile WaitDeadlines.Entry deadline;
+    volatile ScheduledFuture<?> timeout;
     int unknownReplies;
 
     Waiter(AdmissionRequest request, String leaseId, long seq, boolean tryOnly, int reservedAbove, long ttlMillis) {
@@ -68,9 +68,9 @@ final class Waiter {
         if (!settled.compareAndSet(false, true)) {
             return false;
         }
-        WaitDeadlines.Entry d = deadline;
-        if (d != null) {
-            d.waiter = null;
+        ScheduledFuture<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
         }
         return true;
     }
