@@ -20,16 +20,26 @@ import java.nio.file.Path;
  * @param repeats        measurements per scenario after its warm-up: rates are their median, latencies and Redis
  *                       counts are taken over all of them
  * @param timeline       where to write the paced tasks' timeline as CSV ({@link Timeline}); null for none
+ * @param settleSeconds  the longest a scenario's warm-up goes on after {@code warmup} tasks, until the JIT compilers
+ *                       settle ({@link Warmup}); 0 for none
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
-                           boolean brokerInProcess, int repeats, Path timeline) {
+                           boolean brokerInProcess, int repeats, Path timeline, int settleSeconds) {
 
-    /** With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement. */
+    /**
+     * With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement, no
+     * warm-up beyond {@code warmup}.
+     */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
         this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
-                null);
+                null, 0);
+    }
+
+    /** {@link #settleSeconds} as a duration. */
+    public java.time.Duration settle() {
+        return java.time.Duration.ofSeconds(settleSeconds);
     }
 
     /** The lane's maxInFlight for the scenarios. */

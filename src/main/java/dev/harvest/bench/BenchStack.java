@@ -38,6 +38,19 @@ interface BenchStack extends AutoCloseable {
     /** CPU time the broker's process has used so far (ns); -1 when the broker runs inside this JVM. */
     long brokerCpuNanos();
 
+    /** The broker's process id; -1 when the broker runs inside this JVM. */
+    long brokerPid();
+
+    /**
+     * CPU time the JIT compiler threads of this JVM and the broker's have used so far (ns): part of the app's and
+     * the broker's figures. -1 when unknown ({@link Compilers}).
+     */
+    default long compilerCpuNanos() {
+        long app = Compilers.cpuNanos(ProcessHandle.current().pid());
+        long broker = brokerPid() < 0 ? 0 : Compilers.cpuNanos(brokerPid());
+        return app < 0 || broker < 0 ? -1 : app + broker;
+    }
+
     @Override
     void close();
 
@@ -69,6 +82,11 @@ interface BenchStack extends AutoCloseable {
 
         @Override
         public long brokerCpuNanos() {
+            return -1;
+        }
+
+        @Override
+        public long brokerPid() {
             return -1;
         }
 
@@ -161,6 +179,11 @@ interface BenchStack extends AutoCloseable {
         public long brokerCpuNanos() {
             return process.toHandle().info().totalCpuDuration().map(Duration::toNanos)
                     .orElseThrow(() -> new IllegalStateException("the broker process's CPU time is not readable"));
+        }
+
+        @Override
+        public long brokerPid() {
+            return process.pid();
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,15 +44,17 @@ final class Passthrough {
     private final String bootstrap;
     private final BenchOptions o;
     private final Path stateDir;
+    private final Consumer<String> log;
 
-    Passthrough(BenchStack stack, BenchOptions o, Path stateDir) {
+    Passthrough(BenchStack stack, BenchOptions o, Path stateDir, Consumer<String> log) {
         this.stack = stack;
         this.bootstrap = stack.bootstrapServers();
         this.o = o;
         this.stateDir = stateDir;
+        this.log = log;
     }
 
-    /** Source → sink: {@code repeats} backlogs drained after the warm-up. */
+    /** Source → sink: {@code repeats} backlogs drained after the warm-up (and until the compilers settle). */
     Backlogs plain() {
         return measure("passthrough", false);
     }
@@ -157,6 +160,10 @@ final class Passthrough {
             send(in, o.warmup());
             drain(consumer, o.warmup(), null, null);
             int size = backlog(o);
+            Warmup.untilSettled(stack, o.settle(), name, log, i -> {
+                send(in, size);
+                drain(consumer, size, null, null);
+            });
             return Backlogs.drain(stack, o.repeats(), size, i -> {
                 streams.pause();
                 send(in, size);

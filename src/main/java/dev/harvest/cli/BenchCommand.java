@@ -59,19 +59,24 @@ final class BenchCommand implements Callable<Integer> {
             description = "Write what the lane did while tasks were offered at a steady rate, per 100 ms, as CSV")
     Path timeline;
 
+    @Option(names = "--settle-s", defaultValue = "120", description = "After the warm-up tasks, go on warming up"
+            + " until the JIT compilers settle, for at most this many seconds per scenario; 0 for no more"
+            + " (default: ${DEFAULT-VALUE})")
+    int settleSeconds;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
-                || threads <= 0 || maxInFlight < 0 || repeats <= 0) {
+                || threads <= 0 || maxInFlight < 0 || repeats <= 0 || settleSeconds < 0) {
             throw new IllegalArgumentException("--tasks, --latency-ms, --permits, --partitions, --in-flight, --threads"
-                    + " and --repeats must be > 0, --max-in-flight >= 0");
+                    + " and --repeats must be > 0, --warmup, --max-in-flight and --settle-s >= 0");
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
-                maxInFlight, brokerInProcess, repeats, timeline),
+                maxInFlight, brokerInProcess, repeats, timeline, settleSeconds),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

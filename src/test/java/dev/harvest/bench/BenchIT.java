@@ -21,8 +21,9 @@ class BenchIT {
     void shouldReportEveryFigureWithinItsPossibleRangeWhenRunSmall(@TempDir Path dir) throws Exception {
         List<String> log = new ArrayList<>();
         Path timeline = dir.resolve("timeline.csv");
+        // Up to 3 s more warm-up per scenario: too short to judge the compilers, so the rounds run until it ends.
         BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 2,
-                timeline);
+                timeline, 3);
         Map<String, Object> out = new BenchRunner(options, log::add).run();
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
@@ -64,7 +65,16 @@ class BenchIT {
             // A record read and written is at least its bytes on the app's heap; the bench's own reader is not counted.
             assertThat(number(out, scenario + "AppAllocKiB")).as(scenario + ": the app's allocation per task")
                     .isGreaterThan(0.05).isLessThan(1024);
+            assertThat(number(out, scenario + "JitCpuUs")).as(scenario + ": the JIT compilers' part of the two JVMs'")
+                    .isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(number(out, scenario + "AppCpuUs")
+                            + number(out, scenario + "BrokerCpuUs"));
         }
+        for (String scenario : List.of("bound", "pipeline")) {
+            double warmup = number(out, scenario + "WarmupTasks");
+            assertThat(warmup).as(scenario + ": the 100 warm-up tasks, then rounds of 400 for 3 s").isGreaterThan(100);
+            assertThat((warmup - 100) % 400).isZero();
+        }
+        assertThat(log).anyMatch(line -> line.startsWith("passthrough") && line.contains("more warm-up rounds"));
         assertThat(number(out, "pipelineRedisCpuUs")).as("admission and the ledger run in Redis").isPositive();
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
                 .isGreaterThan(0).isLessThan(1.0);
