@@ -261,6 +261,11 @@ public final class RedisAdmissionControl implements AdmissionControl {
         return scripts.reap(1000, job, token).thenApply(reply -> reply.intAt(0));
     }
 
+    /** Tasks waiting in the admission timer: request timeouts, renewals, retries after an error. */
+    int timerTasks() {
+        return timer.getQueue().size();
+    }
+
     /** Script calls this instance made so far (also in the {@code harvest.redis.calls} meter). */
     public long redisCalls() {
         return scripts.calls();

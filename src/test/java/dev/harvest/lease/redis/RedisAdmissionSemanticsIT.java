@@ -207,6 +207,7 @@ class RedisAdmissionSemanticsIT {
                 List.of(permits("calls", 100, Duration.ofSeconds(5), Map.of())));
         RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup);
         long before = control.redisCalls();
+        int timerTasks = control.timerTasks();
         // Redis holds every command for a moment, so the first call is still out while the other 99 arrive, however
         // the round trip compares with the loop on this machine: they have to wait for the next call, together.
         fx.clients(REDIS.settings()).async().clientPause(300).toCompletableFuture().join();
@@ -222,5 +223,6 @@ class RedisAdmissionSemanticsIT {
         assertThat(granted.stream().map(Lease::keyId).collect(Collectors.groupingBy(k -> k, Collectors.counting())))
                 .containsEntry("k1", 50L).containsEntry("k2", 50L);
         assertThat(control.redisCalls() - before).as("acquisitions and releases, batched").isLessThan(20);
+        assertThat(control.timerTasks()).as("a granted request leaves no timeout behind").isEqualTo(timerTasks);
     }
 }
