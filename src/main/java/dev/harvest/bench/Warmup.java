@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The end of a scenario's warm-up. After the tasks asked for ({@code --warmup}), the JIT compilers of the app's and
- * the broker's JVMs are still at work on two cores: in the first minute they take half a core, and the app's and
- * the broker's CPU per task is twice what it is once they are done. So the warm-up goes on, a round of work at a
+ * the broker's JVMs are still at work on two cores: in the first minute they take half a core, and the app and the
+ * broker spend more CPU per task than once they are done. So the warm-up goes on, a round of work at a
  * time, until the compilers of both JVMs used less than {@link #SETTLED_CORES} of a core over a window of at least
  * {@link #WINDOW}, or until {@code max} has passed.
  */
