@@ -3,6 +3,7 @@ package dev.harvest.lease.redis;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.Lease;
 import dev.harvest.task.Cost;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,6 +47,9 @@ final class Waiter {
     volatile long uncertainSince = Long.MAX_VALUE;
     volatile RuntimeException lastError;
     volatile ScheduledFuture<?> timeout;
+    /** For a long wait, timed out by the control's sweep instead of {@link #timeout}: its end and length. */
+    long dueNanos;
+    Duration maxWait;
     int unknownReplies;
 
     Waiter(AdmissionRequest request, String leaseId, long seq, boolean tryOnly, int reservedAbove, long ttlMillis) {

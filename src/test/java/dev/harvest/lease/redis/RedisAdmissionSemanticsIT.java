@@ -150,6 +150,32 @@ class RedisAdmissionSemanticsIT {
     }
 
     @Test
+    void shouldTimeOutALongWaitOnTimeAndLeakNothing() {
+        AdmissionSetup setup = setup(uniquePipeline("long-timeout"), List.of(),
+                List.of(permits("calls", 1, Duration.ofSeconds(5), Map.of())));
+        RedisClients clients = fx.clients(REDIS.settings());
+        RedisAdmissionControl control = fx.control(clients, setup);
+        Lease holder = join(control.acquire(fx.request(HIGH, null, "calls"), Duration.ofSeconds(1)));
+        Duration wait = RedisAdmissionControl.SWEPT_FROM;
+
+        long start = System.nanoTime();
+        CompletableFuture<Lease> waiting = control.acquire(fx.request(HIGH, null, "calls"), wait).toCompletableFuture();
+        assertThatThrownBy(waiting::join).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(AdmissionTimeoutException.class);
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(waitedMillis).as("timed out by the sweep: not before its wait, and soon after")
+                .isGreaterThanOrEqualTo(wait.toMillis()).isLessThan(wait.toMillis() + 500);
+        control.release(holder).toCompletableFuture().join();
+        Lease granted = join(control.acquire(fx.request(HIGH, null, "calls"), wait));
+        control.release(granted).toCompletableFuture().join();
+        assertThat(new RedisPermitSemaphore(clients, setup.pipeline()).inUse("calls")).isZero();
+        assertThat(control.waitingCount()).isZero();
+        await("the sweep drops the granted request").atMost(Duration.ofSeconds(1))
+                .until(() -> control.longWaitsTracked() == 0);
+    }
+
+    @Test
     void shouldReturnSameGrantWhenAcquireCallIsReplayed() {
         AdmissionSetup setup = setup(uniquePipeline("replay"), List.of(pool("api", 1, null, "k1", "k2")),
                 List.of(permits("calls", 2, Duration.ofSeconds(5), Map.of())));
@@ -214,7 +240,9 @@ class RedisAdmissionSemanticsIT {
 
         List<CompletableFuture<Lease>> leases = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            leases.add(control.acquire(fx.request(i % 2 == 0 ? HIGH : LOW, "api", "calls"), Duration.ofSeconds(5)).toCompletableFuture());
+            // A wait under SWEPT_FROM: each request gets a timeout task of its own, cancelled when granted.
+            leases.add(control.acquire(fx.request(i % 2 == 0 ? HIGH : LOW, "api", "calls"), Duration.ofMillis(900))
+                    .toCompletableFuture());
         }
         List<Lease> granted = leases.stream().map(CompletableFuture::join).toList();
         granted.forEach(control::release);
