@@ -1,6 +1,7 @@
 package dev.harvest.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Workload parameters of {@code harvest bench}.
@@ -38,8 +39,8 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
     }
 
     /** {@link #settleSeconds} as a duration. */
-    public java.time.Duration settle() {
-        return java.time.Duration.ofSeconds(settleSeconds);
+    public Duration settle() {
+        return Duration.ofSeconds(settleSeconds);
     }
 
     /** The lane's maxInFlight for the scenarios. */

@@ -46,7 +46,7 @@ class AllocationTest {
             }
             done.countDown();
             try {
-                Thread.sleep(60_000);
+                new java.util.concurrent.CountDownLatch(1).await(); // alive until interrupted
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

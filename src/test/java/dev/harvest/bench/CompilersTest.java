@@ -21,7 +21,8 @@ class CompilersTest {
 
     @Test
     void shouldSumTheCompilerThreadsOnlyFromSchedstatOrElseFromClockTicks(@TempDir Path tasks) throws Exception {
-        thread(tasks, "101", "C2 CompilerThre", "7000000 5 9", "101 (C2 CompilerThre) S 1 1 1 0 -1 0 0 0 0 0 999 999 0");
+        thread(tasks, "101", "C2 CompilerThre", "7000000 5 9",
+                "101 (C2 CompilerThre) S 1 1 1 0 -1 0 0 0 0 0 999 999 0");
         thread(tasks, "102", "C1 CompilerThre", null, "102 (C1 CompilerThre) S 1 1 1 0 -1 0 0 0 0 0 3 2 0");
         thread(tasks, "103", "kafka-producer-", "500000000 0 1", "103 (kafka-producer-) S 1 1 1 0 -1 0 0 0 0 0 50 0 0");
 

@@ -1,6 +1,7 @@
 package dev.harvest.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class WarmupTest {
 
         assertThat(r.settled()).isTrue();
         assertThat(r.rounds()).as("judged at 5 s (0.5 cores), 10 s (0.23), 15 s (0.05)").isEqualTo(15);
-        assertThat(r.cores()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.cores()).isCloseTo(0.05, offset(1e-9));
         assertThat(rounds).startsWith(0, 1, 2).endsWith(14);
     }
 
@@ -41,7 +42,7 @@ class WarmupTest {
 
         assertThat(r.settled()).isFalse();
         assertThat(r.rounds()).isEqualTo(12);
-        assertThat(r.cores()).as("the last window judged, 5 to 10 s").isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.cores()).as("the last window judged, 5 to 10 s").isCloseTo(0.4, offset(1e-9));
     }
 
     @Test

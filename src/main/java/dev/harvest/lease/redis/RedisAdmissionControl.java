@@ -18,13 +18,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -35,8 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Admission backed by Redis, shared by every instance of the pipeline: the key pools and permit semaphores live
@@ -49,14 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisAdmissionControl implements AdmissionControl {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisAdmissionControl.class);
-
     /** The actual cost of a lease that was never used. */
     private static final Double UNUSED = 0.0;
-
-    /** Waits at least this long are timed out by the sweep, up to {@value #SWEEP_MILLIS} ms after they end. */
-    static final Duration SWEPT_FROM = Duration.ofSeconds(1);
-    private static final long SWEEP_MILLIS = 10;
 
     private final RedisClients clients;
     private final AdmissionSetup setup;
@@ -67,12 +56,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final String instanceId = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
-    /**
-     * Requests that may wait {@link #SWEPT_FROM} or longer. Most are granted within milliseconds, so rather than a
-     * timer task scheduled and cancelled for each (the timer's queue is one lock for all threads), a sweep every
-     * {@value #SWEEP_MILLIS} ms times out the overdue ones and drops the settled ones.
-     */
-    private final Set<Waiter> longWaits = ConcurrentHashMap.newKeySet();
+    private final RequestTimeouts timeouts;
     private final ExecutorService callbacks;
     private final HeldLeases held;
     private final AcquireBatcher acquirer;
@@ -115,7 +99,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
                 pubSub ? () -> { } : acquirer::wake);
-        timer.scheduleWithFixedDelay(this::sweepLongWaits, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        this.timeouts = new RequestTimeouts(timer, this::timedOut);
     }
 
     /**
@@ -182,12 +166,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (maxWait != null && maxWait.compareTo(SWEPT_FROM) >= 0) {
-            w.maxWait = maxWait;
-            w.dueNanos = System.nanoTime() + maxWait.toNanos();
-            longWaits.add(w);
-        } else if (maxWait != null) {
-            w.timeout = timer.schedule(() -> timedOut(w, maxWait), Math.max(0, maxWait.toNanos()), TimeUnit.NANOSECONDS);
+        if (maxWait != null) {
+            timeouts.arm(w, maxWait);
         }
         w.result.whenComplete((lease, failure) -> {
             if (w.result.isCancelled() && w.settle()) {
@@ -208,24 +188,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         long ttl = setup.leaseTtl(request.permits(), options.keyOnlyLeaseTtl()).toMillis();
         String leaseId = instanceId + "." + Long.toString(sequence.incrementAndGet(), 36);
         return new Waiter(request, leaseId, sequence.get(), tryOnly, reservedAbove, ttl);
-    }
-
-    private void sweepLongWaits() {
-        long now = System.nanoTime();
-        for (Iterator<Waiter> it = longWaits.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.isSettled()) {
-                it.remove();
-            } else if (now - w.dueNanos >= 0) {
-                it.remove();
-                try {
-                    timedOut(w, w.maxWait);
-                } catch (RuntimeException e) {
-                    // The sweep must go on for the others (a periodic task that throws is not run again).
-                    LOG.warn("timing out an admission request failed: {}", e.toString());
-                }
-            }
-        }
     }
 
     private void timedOut(Waiter w, Duration maxWait) {
@@ -303,7 +265,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** Requests with a long wait the sweep still tracks (settled ones leave at its next pass). */
     int longWaitsTracked() {
-        return longWaits.size();
+        return timeouts.longWaitsTracked();
     }
 
     /** Tasks waiting in the admission timer: request timeouts, renewals, retries after an error. */
@@ -357,7 +319,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
                 w.deliverFailure(callbacks, new AdmissionUnavailableException("admission control closed", null));
             }
         }
-        longWaits.clear();
+        timeouts.clear();
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (Lease lease : held.leases()) {
             releases.add(release(lease).toCompletableFuture());

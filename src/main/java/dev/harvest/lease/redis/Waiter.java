@@ -47,7 +47,7 @@ final class Waiter {
     volatile long uncertainSince = Long.MAX_VALUE;
     volatile RuntimeException lastError;
     volatile ScheduledFuture<?> timeout;
-    /** For a long wait, timed out by the control's sweep instead of {@link #timeout}: its end and length. */
+    /** A long wait's end and length, for {@link RequestTimeouts}'s sweep (instead of {@link #timeout}). */
     long dueNanos;
     Duration maxWait;
     int unknownReplies;

@@ -135,7 +135,7 @@ class RedisAdmissionSemanticsIT {
         assertThat(granted).containsExactly("high-1", "high-2", "low-1", "low-2");
     }
 
-    /** Under {@link RedisAdmissionControl#SWEPT_FROM} a wait has a timer task of its own; from it on, the sweep's. */
+    /** Under {@link RequestTimeouts#SWEPT_FROM} a wait has a timer task of its own; from it on, the sweep's. */
     @ParameterizedTest(name = "wait {0} ms")
     @ValueSource(ints = {300, 1000})
     void shouldFailWithTimeoutOnTimeAndLeakNothingWhenNothingFreesUp(int waitMillis) {
