@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -40,6 +39,7 @@ public final class BatchProcessor implements Processor<byte[], byte[], byte[], b
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> batches;
     private KeyValueStore<String, String> tasks;
+    private OnDemandPunctuator publisher;
 
     public BatchProcessor(Clock clock, Duration progressInterval) {
         this.clock = clock;
@@ -51,7 +51,11 @@ public final class BatchProcessor implements Processor<byte[], byte[], byte[], b
         this.context = ctx;
         this.batches = ctx.getStateStore(BATCH_STORE);
         this.tasks = ctx.getStateStore(TASK_STORE);
-        ctx.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, ts -> publishProgress());
+        // Runs only while a batch has progress to publish: a punctuation makes Kafka Streams commit.
+        this.publisher = new OnDemandPunctuator(ctx, progressInterval, () -> {
+            publishProgress();
+            return false;
+        });
     }
 
     @Override
@@ -81,6 +85,7 @@ public final class BatchProcessor implements Processor<byte[], byte[], byte[], b
         } else {
             batches.put(batchId, state.encode());
             changed.add(batchId);
+            publisher.ensure();
         }
     }
 

@@ -33,12 +33,18 @@ final class Deduplicator {
         return Duration.ofMillis(ms);
     }
 
-    /** True when the task is a duplicate; otherwise remembers it. */
-    boolean isDuplicate(Task task) {
+    /** Whether this task's key is looked up and remembered: it has one, and the window is not zero. */
+    boolean tracks(Task task) {
         String key = task.idempotencyKey();
-        if (key == null || key.isEmpty() || window.isZero()) {
+        return key != null && !key.isEmpty() && !window.isZero();
+    }
+
+    /** True when the task is a duplicate; otherwise remembers it (when {@link #tracks tracked}). */
+    boolean isDuplicate(Task task) {
+        if (!tracks(task)) {
             return false;
         }
+        String key = task.idempotencyKey();
         long now = clock.millis();
         Long seen = store.get(key);
         if (seen != null && now - seen < window.toMillis()) {
@@ -48,17 +54,22 @@ final class Deduplicator {
         return false;
     }
 
-    void purge() {
+    /** Forgets keys older than the window; returns whether any key is left. */
+    boolean purge() {
         long cutoff = clock.millis() - window.toMillis();
         List<String> old = new ArrayList<>();
+        boolean kept = false;
         try (KeyValueIterator<String, Long> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, Long> kv = it.next();
                 if (kv.value == null || kv.value < cutoff) {
                     old.add(kv.key);
+                } else {
+                    kept = true;
                 }
             }
         }
         old.forEach(store::delete);
+        return kept;
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -46,6 +45,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private final Deduplicator deduplicator;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> inflight;
+    private OnDemandPunctuator drainer;
+    private OnDemandPunctuator purger;
     private volatile boolean open;
 
     public LaneProcessor(LaneRuntime runtime) {
@@ -59,8 +60,13 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         this.inflight = ctx.getStateStore(INFLIGHT_STORE);
         this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE));
         this.open = true;
-        ctx.schedule(rt.drainInterval(), PunctuationType.WALL_CLOCK_TIME, ts -> drain());
-        ctx.schedule(deduplicator.purgeInterval(), PunctuationType.WALL_CLOCK_TIME, ts -> deduplicator.purge());
+        // Both run only while there is something for them: a punctuation makes Kafka Streams commit.
+        this.drainer = new OnDemandPunctuator(ctx, rt.drainInterval(), () -> {
+            drain();
+            return !running.isEmpty();
+        });
+        this.purger = new OnDemandPunctuator(ctx, deduplicator.purgeInterval(), deduplicator::purge);
+        purger.ensure(); // keys restored from the changelog age out too
         resubmitStored();
     }
 
@@ -88,9 +94,14 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             deadLetter(entry, DeadLetterReason.EXPIRED, "DeadlinePassed", "deadline " + task.deadline() + " passed");
             return;
         }
-        if (entry.attempt() == 1 && isReplayFree(record.headers()) && deduplicator.isDuplicate(task)) {
-            rt.metrics().duplicate(rt.lane().name());
-            return;
+        if (entry.attempt() == 1 && isReplayFree(record.headers())) {
+            if (deduplicator.isDuplicate(task)) {
+                rt.metrics().duplicate(rt.lane().name());
+                return;
+            }
+            if (deduplicator.tracks(task)) {
+                purger.ensure();
+            }
         }
         String entryId = entry.partition() + "-" + entry.offset();
         inflight.put(entryId, entry.encode());
@@ -158,6 +169,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             }
         });
         running.put(entryId, new Running(entry, submission));
+        drainer.ensure();
         rt.dispatcher().drain().opened();
     }
 

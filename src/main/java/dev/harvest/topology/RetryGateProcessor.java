@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -37,6 +36,7 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     private final Duration interval;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> gate;
+    private OnDemandPunctuator releaser;
 
     public RetryGateProcessor(PipelineConfig config, Clock clock, Duration interval) {
         this.config = config;
@@ -52,7 +52,9 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     public void init(ProcessorContext<byte[], byte[]> ctx) {
         this.context = ctx;
         this.gate = ctx.getStateStore(GATE_STORE);
-        ctx.schedule(interval, PunctuationType.WALL_CLOCK_TIME, ts -> releaseDue());
+        // Runs only while the gate holds retries: a punctuation makes Kafka Streams commit.
+        this.releaser = new OnDemandPunctuator(ctx, interval, this::releaseDue);
+        releaser.ensure(); // retries restored from the changelog
     }
 
     @Override
@@ -66,16 +68,20 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
             send(entry);
         } else {
             gate.put(gateKey(dueMs, meta), entry.encode());
+            releaser.ensure();
         }
     }
 
-    private void releaseDue() {
+    /** Sends every due retry on; returns whether the gate still holds any. */
+    private boolean releaseDue() {
         long now = clock.millis();
         List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        boolean waiting = false;
         try (KeyValueIterator<Bytes, byte[]> it = gate.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 if (ByteBuffer.wrap(kv.key.get()).getLong() > now) {
+                    waiting = true;
                     break;
                 }
                 due.add(kv);
@@ -85,6 +91,7 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
             send(InFlightEntry.decode(kv.value));
             gate.delete(kv.key);
         }
+        return waiting;
     }
 
     private void send(InFlightEntry entry) {

@@ -28,6 +28,12 @@ public final class TestPipelines {
     /** The same with another {@code maxInFlight} for the high lane. */
     public static PipelineConfig twoLanes(String name, String bootstrap, String handlersYaml, int maxAttempts,
                                           int highMaxInFlight) {
+        return twoLanes(name, bootstrap, handlersYaml, maxAttempts, highMaxInFlight, "1m");
+    }
+
+    /** The same with another {@code dedupeWindow} (a duration as the file writes it). */
+    public static PipelineConfig twoLanes(String name, String bootstrap, String handlersYaml, int maxAttempts,
+                                          int highMaxInFlight, String dedupeWindow) {
         String yaml = """
                 pipeline: %1$s
                 kafka: { bootstrapServers: "%2$s" }
@@ -36,7 +42,7 @@ public final class TestPipelines {
                   - { name: low,  topic: %1$s.tasks.low,  partitions: 2, maxInFlight: 32 }
                 retry: { delays: [100ms, 300ms], maxAttempts: %3$d, jitter: 0.1 }
                 maxTaskBytes: 4096
-                dedupeWindow: 1m
+                dedupeWindow: %6$s
                 admissionWait: 10s
                 metricsPort: 0
                 keyPools:
@@ -46,7 +52,7 @@ public final class TestPipelines {
                   - { name: calls, permits: 5, leaseTtl: 5s, reserved: { high: 1 } }
                 handlers:
                 %4$s
-                """.formatted(name, bootstrap, maxAttempts, handlersYaml, highMaxInFlight);
+                """.formatted(name, bootstrap, maxAttempts, handlersYaml, highMaxInFlight, dedupeWindow);
         return new PipelineLoader(n -> null).parse(yaml);
     }
 }

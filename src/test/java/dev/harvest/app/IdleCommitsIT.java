@@ -1,0 +1,103 @@
+package dev.harvest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.harvest.config.PipelineConfig;
+import dev.harvest.testkit.TestKafka;
+import dev.harvest.testkit.TestPipelines;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An idle pipeline leaves the broker alone: once every task has its outcome, no app commits. Under exactly-once
+ * each commit is a transaction, and Kafka Streams commits after any punctuation, so punctuators that kept
+ * firing on idle tasks made every app commit every commit interval for as long as it ran.
+ */
+class IdleCommitsIT {
+
+    /** A third of the tasks fail once on purpose: the breaker is off, so they do not open it. */
+    private static final String HANDLERS = """
+              simulate: { kind: simulated, latency: 5ms, keyPool: pool, permits: calls, breaker: { enabled: false } }
+            """;
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldStopCommittingOnceEveryTaskHasItsOutcome() throws Exception {
+        // A short dedupe window, so that the remembered keys age out within the test and their purge stops too.
+        PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("idle"),
+                TestKafka.bootstrapServers(), HANDLERS, 3, 64, "2s");
+        TopicAdmin.createAll(config);
+        int tasks = 60;
+        try (HarvestApp app = HarvestApp.start(config,
+                AppOptions.defaults(stateDir).withAdmission(AppOptions.AdmissionMode.LOCAL));
+             TaskProducer producer = new TaskProducer(config);
+             OutcomeCollector collector = new OutcomeCollector(config)) {
+            for (int i = 0; i < tasks; i++) {
+                // Every third task fails once (the retry app's gate holds it), every other one carries a key.
+                String payload = i % 3 == 0 ? "{\"failTimes\":1}" : "{\"n\":" + i + "}";
+                String key = i % 2 == 0 ? ",\"idempotencyKey\":\"k-" + i + "\"" : "";
+                producer.sendJson(i % 2 == 0 ? "high" : "low",
+                        "{\"id\":\"t" + i + "\",\"type\":\"simulate\",\"payload\":" + payload + key + "}");
+            }
+            producer.flush();
+            await().alias("every task has an outcome").atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        collector.poll(Duration.ofMillis(200));
+                        return collector.outcomes().size() >= tasks;
+                    });
+            assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
+            assertThat(collector.outcomes().get("t0").attempts()).as("t0 went through the retry gate").isEqualTo(2);
+            Map<String, Double> busy = commits(app);
+            assertThat(busy).as("commits of each app while the tasks ran").hasSize(config.lanes().size() + 1).allSatisfy((name, n) ->
+                    assertThat(n).as(name).isPositive());
+
+            // Idle: the lanes' drains, the gate and the dedupe purge stop once they have nothing left to do.
+            Map<String, Double> last = new HashMap<>(busy);
+            await().alias("no app commits for 3 s in a row").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(3))
+                    .until(() -> {
+                        Map<String, Double> now = commits(app);
+                        boolean same = now.equals(last);
+                        last.clear();
+                        last.putAll(now);
+                        return same;
+                    });
+
+            // And it wakes up again: a new task is run and its result written.
+            producer.sendJson("low", "{\"id\":\"late\",\"type\":\"simulate\",\"payload\":{\"failTimes\":1}}");
+            producer.flush();
+            await().alias("the late task's outcome").atMost(Duration.ofSeconds(30))
+                    .until(() -> {
+                        collector.poll(Duration.ofMillis(200));
+                        return collector.outcomes().containsKey("late");
+                    });
+            assertThat(collector.outcomes().get("late").completed()).isTrue();
+            assertThat(collector.outcomes().get("late").attempts()).isEqualTo(2);
+        }
+    }
+
+    /** Each app's stream-thread commits so far. */
+    private static Map<String, Double> commits(HarvestApp app) {
+        Map<String, Double> out = new HashMap<>();
+        for (Map.Entry<String, KafkaStreams> e : app.apps().entrySet()) {
+            double sum = 0;
+            for (Map.Entry<MetricName, ? extends Metric> m : e.getValue().metrics().entrySet()) {
+                if (m.getKey().name().equals("commit-total") && m.getKey().group().equals("stream-thread-metrics")) {
+                    sum += ((Number) m.getValue().metricValue()).doubleValue();
+                }
+            }
+            out.put(e.getKey(), sum);
+        }
+        return out;
+    }
+}
