@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The delay gate of the retry app: holds each retry in a changelogged store keyed by its due time (big-endian
- * millis first, so the store's order is time order) and, from a wall-clock punctuator, sends every due record
- * back to the topic of the lane it came from. No stream thread ever sleeps.
+ * millis first, so the store's order is time order) and, from a wall-clock wake-up set for the earliest due
+ * time ({@link DueWakeUp}), sends every due record back to the topic of the lane it came from. No stream thread
+ * ever sleeps, and while retries wait nothing fires, so the app commits nothing.
  */
 public final class RetryGateProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -36,7 +37,7 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     private final Duration interval;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> gate;
-    private OnDemandPunctuator releaser;
+    private DueWakeUp releaser;
 
     public RetryGateProcessor(PipelineConfig config, Clock clock, Duration interval) {
         this.config = config;
@@ -52,9 +53,9 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
     public void init(ProcessorContext<byte[], byte[]> ctx) {
         this.context = ctx;
         this.gate = ctx.getStateStore(GATE_STORE);
-        // Runs only while the gate holds retries: a punctuation makes Kafka Streams commit.
-        this.releaser = new OnDemandPunctuator(ctx, interval, this::releaseDue);
-        releaser.ensure(); // retries restored from the changelog
+        // Fires only when a held retry is due: a punctuation makes Kafka Streams commit.
+        this.releaser = new DueWakeUp(ctx, clock, interval, this::releaseDue);
+        releaser.at(clock.millis()); // retries restored from the changelog
     }
 
     @Override
@@ -68,20 +69,21 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
             send(entry);
         } else {
             gate.put(gateKey(dueMs, meta), entry.encode());
-            releaser.ensure();
+            releaser.at(dueMs);
         }
     }
 
-    /** Sends every due retry on; returns whether the gate still holds any. */
-    private boolean releaseDue() {
+    /** Sends every due retry on; returns when the next held one is due, or {@link DueWakeUp#NOTHING}. */
+    private long releaseDue() {
         long now = clock.millis();
         List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
-        boolean waiting = false;
+        long next = DueWakeUp.NOTHING;
         try (KeyValueIterator<Bytes, byte[]> it = gate.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                if (ByteBuffer.wrap(kv.key.get()).getLong() > now) {
-                    waiting = true;
+                long dueMs = ByteBuffer.wrap(kv.key.get()).getLong();
+                if (dueMs > now) {
+                    next = dueMs;
                     break;
                 }
                 due.add(kv);
@@ -91,7 +93,7 @@ public final class RetryGateProcessor implements Processor<byte[], byte[], byte[
             send(InFlightEntry.decode(kv.value));
             gate.delete(kv.key);
         }
-        return waiting;
+        return next;
     }
 
     private void send(InFlightEntry entry) {

@@ -6,12 +6,20 @@ import static org.awaitility.Awaitility.await;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.testkit.TestKafka;
 import dev.harvest.testkit.TestPipelines;
+import dev.harvest.topology.HarvestHeaders;
+import dev.harvest.topology.TopologyFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +92,56 @@ class IdleCommitsIT {
             assertThat(collector.outcomes().get("late").completed()).isTrue();
             assertThat(collector.outcomes().get("late").attempts()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void shouldCommitNothingWhileARetryWaitsForItsDueTime() throws Exception {
+        PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("wait"),
+                TestKafka.bootstrapServers(), HANDLERS, 3, 64, "0s");
+        TopicAdmin.createAll(config);
+        String retryApp = TopologyFactory.retryAppId(config);
+        try (HarvestApp app = HarvestApp.start(config,
+                AppOptions.defaults(stateDir).withAdmission(AppOptions.AdmissionMode.LOCAL));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer());
+             OutcomeCollector collector = new OutcomeCollector(config)) {
+            // A retry held for 20 s, as a long delay tier or a provider's Retry-After would hold it.
+            Instant due = Instant.now().plusSeconds(20);
+            ProducerRecord<byte[], byte[]> retry = new ProducerRecord<>(config.retryTopics().get(0),
+                    bytes("r1"), bytes("{\"id\":\"r1\",\"type\":\"simulate\",\"payload\":{}}"));
+            retry.headers().add(HarvestHeaders.LANE, bytes("low"))
+                    .add(HarvestHeaders.ATTEMPT, bytes("2"))
+                    .add(HarvestHeaders.DUE_AT, bytes(due.toString()));
+            producer.send(retry).get();
+            await().alias("the retry app took the retry in").atMost(Duration.ofSeconds(15))
+                    .until(() -> commits(app).get(retryApp) > 0);
+
+            Map<String, Double> last = new HashMap<>(commits(app));
+            await().alias("no commit for 3 s while the retry waits").atMost(Duration.ofSeconds(12))
+                    .pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(3))
+                    .until(() -> {
+                        Map<String, Double> now = commits(app);
+                        boolean same = now.equals(last);
+                        last.clear();
+                        last.putAll(now);
+                        return same;
+                    });
+            assertThat(Instant.now()).as("the quiet came while the retry waited").isBefore(due);
+
+            await().alias("the retry's outcome").atMost(Duration.ofSeconds(40))
+                    .until(() -> {
+                        collector.poll(Duration.ofMillis(200));
+                        return collector.outcomes().containsKey("r1");
+                    });
+            assertThat(Instant.now()).as("sent back to its lane when due, not before").isAfter(due);
+            assertThat(collector.outcomes().get("r1").completed()).isTrue();
+            assertThat(collector.outcomes().get("r1").attempts()).isEqualTo(2);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Each app's stream-thread commits so far. */
