@@ -70,16 +70,7 @@ class IdleCommitsIT {
                     assertThat(n).as(name).isPositive());
 
             // Idle: the lanes' drains, the gate and the dedupe purge stop once they have nothing left to do.
-            Map<String, Double> last = new HashMap<>(busy);
-            await().alias("no app commits for 3 s in a row").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(3))
-                    .until(() -> {
-                        Map<String, Double> now = commits(app);
-                        boolean same = now.equals(last);
-                        last.clear();
-                        last.putAll(now);
-                        return same;
-                    });
+            awaitNoCommitFor3s(app, "no app commits for 3 s in a row", Duration.ofSeconds(30));
 
             // And it wakes up again: a new task is run and its result written.
             producer.sendJson("low", "{\"id\":\"late\",\"type\":\"simulate\",\"payload\":{\"failTimes\":1}}");
@@ -117,16 +108,7 @@ class IdleCommitsIT {
             await().alias("the retry app took the retry in").atMost(Duration.ofSeconds(15))
                     .until(() -> commits(app).get(retryApp) > 0);
 
-            Map<String, Double> last = new HashMap<>(commits(app));
-            await().alias("no commit for 3 s while the retry waits").atMost(Duration.ofSeconds(12))
-                    .pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(3))
-                    .until(() -> {
-                        Map<String, Double> now = commits(app);
-                        boolean same = now.equals(last);
-                        last.clear();
-                        last.putAll(now);
-                        return same;
-                    });
+            awaitNoCommitFor3s(app, "no commit for 3 s while the retry waits", Duration.ofSeconds(12));
             assertThat(Instant.now()).as("the quiet came while the retry waited").isBefore(due);
 
             await().alias("the retry's outcome").atMost(Duration.ofSeconds(40))
@@ -142,6 +124,19 @@ class IdleCommitsIT {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits, for at most {@code atMost}, until no app of {@code app} has committed for 3 s in a row. */
+    private static void awaitNoCommitFor3s(HarvestApp app, String alias, Duration atMost) {
+        Map<String, Double> last = new HashMap<>(commits(app));
+        await().alias(alias).atMost(atMost).pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(3))
+                .until(() -> {
+                    Map<String, Double> now = commits(app);
+                    boolean same = now.equals(last);
+                    last.clear();
+                    last.putAll(now);
+                    return same;
+                });
     }
 
     /** Each app's stream-thread commits so far. */
