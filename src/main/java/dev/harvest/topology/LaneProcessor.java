@@ -37,6 +37,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     public static final String INFLIGHT_STORE = "inflight";
     public static final String DEDUPE_STORE = "dedupe";
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
+    private static final int DRAIN_GRACE_FIRINGS = 50;
 
     private final LaneRuntime rt;
     private final BlockingQueue<Finished> completions = new LinkedBlockingQueue<>();
@@ -61,7 +63,11 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE));
         this.open = true;
         // Both run only while there is something for them: a punctuation makes Kafka Streams commit.
-        this.drainer = new OnDemandPunctuator(ctx, rt.drainInterval(), () -> {
+        // The drain stays on its schedule for a second with nothing running, so that tasks arriving one at a
+        // time keep one fixed schedule. Restarted at each task, it would first fire one interval after the
+        // dispatch, just before a call of about that latency ends, and each completion would wait nearly a
+        // whole interval more.
+        this.drainer = new OnDemandPunctuator(ctx, rt.drainInterval(), DRAIN_GRACE_FIRINGS, () -> {
             drain();
             return !running.isEmpty();
         });

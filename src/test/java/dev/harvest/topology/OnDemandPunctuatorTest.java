@@ -57,4 +57,26 @@ class OnDemandPunctuatorTest {
         assertThat(context.scheduledPunctuators().get(1).cancelled()).isFalse();
         assertThat(punctuator.isScheduled()).isTrue();
     }
+
+    @Test
+    void shouldKeepItsScheduleForTheGraceFiringsThenStop() {
+        OnDemandPunctuator graced = new OnDemandPunctuator(context, Duration.ofMillis(20), 3, more::get);
+        graced.ensure();
+        CapturedPunctuator p = context.scheduledPunctuators().get(0);
+        more.set(false);
+        p.getPunctuator().punctuate(0);
+        p.getPunctuator().punctuate(20);
+        assertThat(p.cancelled()).as("two idle firings of three").isFalse();
+
+        more.set(true);
+        p.getPunctuator().punctuate(40);
+        more.set(false);
+        p.getPunctuator().punctuate(60);
+        p.getPunctuator().punctuate(80);
+        assertThat(p.cancelled()).as("work in between starts the count again").isFalse();
+
+        p.getPunctuator().punctuate(100);
+        assertThat(p.cancelled()).isTrue();
+        assertThat(graced.isScheduled()).isFalse();
+    }
 }
