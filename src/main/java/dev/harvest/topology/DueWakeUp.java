@@ -31,6 +31,7 @@ final class DueWakeUp {
     private final long minDelayMs;
     private final Action action;
     private Cancellable scheduled;
+    /** When the scheduled firing comes; {@link #NOTHING} exactly when none is scheduled. */
     private long scheduledFor = NOTHING;
 
     /**
@@ -47,7 +48,7 @@ final class DueWakeUp {
     void at(long dueMs) {
         long now = clock.millis();
         long fireAt = Math.max(dueMs, now + minDelayMs);
-        if (scheduled != null && scheduledFor <= fireAt) {
+        if (scheduledFor <= fireAt) {
             return;
         }
         cancel();
@@ -57,7 +58,7 @@ final class DueWakeUp {
 
     /** The time the next firing is set for, or {@link #NOTHING}. */
     long scheduledFor() {
-        return scheduled == null ? NOTHING : scheduledFor;
+        return scheduledFor;
     }
 
     private void fire() {

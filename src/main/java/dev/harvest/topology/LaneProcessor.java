@@ -48,7 +48,6 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> inflight;
     private OnDemandPunctuator drainer;
-    private OnDemandPunctuator purger;
     private volatile boolean open;
 
     public LaneProcessor(LaneRuntime runtime) {
@@ -60,19 +59,16 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     public void init(ProcessorContext<byte[], byte[]> ctx) {
         this.context = ctx;
         this.inflight = ctx.getStateStore(INFLIGHT_STORE);
-        this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE));
+        this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE), ctx);
         this.open = true;
-        // Both run only while there is something for them: a punctuation makes Kafka Streams commit.
-        // The drain stays on its schedule for a second with nothing running, so that tasks arriving one at a
-        // time keep one fixed schedule. Restarted at each task, it would first fire one interval after the
-        // dispatch, just before a call of about that latency ends, and each completion would wait nearly a
-        // whole interval more.
+        // The drain runs only while there is something for it: a punctuation makes Kafka Streams commit. It
+        // stays on its schedule for a second with nothing running, so that tasks arriving one at a time keep one
+        // fixed schedule. Restarted at each task, it would first fire one interval after the dispatch, just
+        // before a call of about that latency ends, and each completion would wait nearly a whole interval more.
         this.drainer = new OnDemandPunctuator(ctx, rt.drainInterval(), DRAIN_GRACE_FIRINGS, () -> {
             drain();
             return !running.isEmpty();
         });
-        this.purger = new OnDemandPunctuator(ctx, deduplicator.purgeInterval(), deduplicator::purge);
-        purger.ensure(); // keys restored from the changelog age out too
         resubmitStored();
     }
 
@@ -100,14 +96,9 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             deadLetter(entry, DeadLetterReason.EXPIRED, "DeadlinePassed", "deadline " + task.deadline() + " passed");
             return;
         }
-        if (entry.attempt() == 1 && isReplayFree(record.headers())) {
-            if (deduplicator.isDuplicate(task)) {
-                rt.metrics().duplicate(rt.lane().name());
-                return;
-            }
-            if (deduplicator.tracks(task)) {
-                purger.ensure();
-            }
+        if (entry.attempt() == 1 && isReplayFree(record.headers()) && deduplicator.isDuplicate(task)) {
+            rt.metrics().duplicate(rt.lane().name());
+            return;
         }
         String entryId = entry.partition() + "-" + entry.offset();
         inflight.put(entryId, entry.encode());

@@ -62,7 +62,7 @@ final class OnDemandPunctuator {
     private void fire() {
         if (action.run()) {
             idle = 0;
-        } else if (++idle >= idleFirings && scheduled != null) {
+        } else if (++idle >= idleFirings) {
             scheduled.cancel();
             scheduled = null;
             idle = 0;
