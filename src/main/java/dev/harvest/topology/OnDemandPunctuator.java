@@ -15,8 +15,26 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * the action returns whether there is more: when there has been none for {@code idleFirings} firings in a row,
  * the punctuator cancels itself. Scheduling happens once per idle-to-busy change, not per record, and a few
  * firings of grace keep a steady trickle of work on the same fixed schedule as constant work.
+ *
+ * <p>A {@linkplain #stretching stretching} punctuator also fires less often while its work waits on something
+ * else (calls that take seconds) and its firings find nothing to do: the interval doubles, up to a maximum, as
+ * long as it stays within a tenth of the time since the punctuator last did something or {@link #ensure()} was
+ * called, and comes back to the base interval at the next firing that does something, or the next
+ * {@code ensure()}. What the work waited for is then taken up at most a tenth of that quiet time (and at most the
+ * maximum) later than at the base interval. A stretched firing comes at a multiple of its interval on the wall
+ * clock, so the punctuators of a stream thread's partitions fire together and their app commits once for all.
  */
 final class OnDemandPunctuator {
+
+    /** What a firing of a stretching punctuator found. */
+    enum Firing {
+        /** It did something: the next firings come at the base interval. */
+        WORKED,
+        /** Work is pending, none of it could be done yet: the interval may stretch. */
+        WAITING,
+        /** Nothing is left: one firing of the grace. */
+        IDLE
+    }
 
     /** What runs at each firing; returns true while there is work left for later firings. */
     @FunctionalInterface
@@ -24,11 +42,27 @@ final class OnDemandPunctuator {
         boolean run();
     }
 
+    /** What runs at each firing of a stretching punctuator. */
+    @FunctionalInterface
+    interface Step {
+        Firing run();
+    }
+
+    /** A stretched interval stays within this fraction of the quiet time: a tenth. */
+    static final int STRETCH_DIVISOR = 10;
+
     private final ProcessorContext<?, ?> context;
-    private final Duration interval;
-    private final Action action;
+    private final long baseMs;
+    private final long maxMs;
+    private final Step step;
     private final int idleFirings;
     private Cancellable scheduled;
+    /** The interval of the schedule in place (meaningful while {@link #scheduled} is set). */
+    private long intervalMs;
+    /** Whether the schedule in place is the base one (periodic from when it was set), not a stretched firing. */
+    private boolean periodic;
+    /** When the punctuator last did something, or was told of new work. */
+    private long lastWorkMs;
     private int idle;
 
     /** Cancels itself at the first firing that finds nothing left to do. */
@@ -38,34 +72,113 @@ final class OnDemandPunctuator {
 
     /** Cancels itself after {@code idleFirings} firings in a row found nothing left to do. */
     OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, int idleFirings, Action action) {
+        this(context, interval, interval, idleFirings, () -> action.run() ? Firing.WORKED : Firing.IDLE);
+    }
+
+    private OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, Duration maxInterval,
+                               int idleFirings, Step step) {
         if (idleFirings < 1) {
             throw new IllegalArgumentException("idleFirings must be at least 1, was " + idleFirings);
         }
+        if (maxInterval.compareTo(interval) < 0) {
+            throw new IllegalArgumentException("maxInterval " + maxInterval + " is shorter than interval " + interval);
+        }
         this.context = context;
-        this.interval = interval;
+        this.baseMs = Math.max(1, interval.toMillis());
+        this.maxMs = Math.max(baseMs, maxInterval.toMillis());
         this.idleFirings = idleFirings;
-        this.action = action;
+        this.step = step;
     }
 
-    /** Schedules the punctuator unless it is scheduled already. Call on the stream thread. */
+    /**
+     * A punctuator whose interval stretches, from {@code interval} by doublings up to at most
+     * {@code maxInterval}, while its firings find work {@link Firing#WAITING}; it cancels itself after
+     * {@code idleFirings} {@link Firing#IDLE} ones.
+     */
+    static OnDemandPunctuator stretching(ProcessorContext<?, ?> context, Duration interval, Duration maxInterval,
+                                         int idleFirings, Step step) {
+        return new OnDemandPunctuator(context, interval, maxInterval, idleFirings, step);
+    }
+
+    /** Schedules the punctuator at its base interval unless it is so scheduled already. Call on the stream thread. */
     void ensure() {
         idle = 0;
-        if (scheduled == null) {
-            scheduled = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, ts -> fire());
+        if (maxMs > baseMs) { // only a stretching punctuator needs the time
+            lastWorkMs = context.currentSystemTimeMs();
         }
+        scheduleBase();
     }
 
     boolean isScheduled() {
         return scheduled != null;
     }
 
-    private void fire() {
-        if (action.run()) {
-            idle = 0;
-        } else if (++idle >= idleFirings) {
+    /** The interval of the schedule in place; zero when none is. */
+    Duration interval() {
+        return scheduled == null ? Duration.ZERO : Duration.ofMillis(intervalMs);
+    }
+
+    private void fire(long now) {
+        switch (step.run()) {
+            case WORKED -> {
+                idle = 0;
+                lastWorkMs = now;
+                scheduleBase();
+            }
+            case WAITING -> {
+                idle = 0;
+                long stretched = stretchedInterval(now - lastWorkMs);
+                if (stretched == baseMs) {
+                    scheduleBase();
+                } else {
+                    scheduleAligned(now, stretched);
+                }
+            }
+            case IDLE -> {
+                if (++idle >= idleFirings) {
+                    cancel();
+                    idle = 0;
+                } else {
+                    scheduleBase(); // the grace is counted at the base interval
+                }
+            }
+        }
+    }
+
+    /** The base interval doubled as often as it stays within the maximum and a tenth of the quiet time. */
+    private long stretchedInterval(long quietMs) {
+        long limit = Math.min(maxMs, quietMs / STRETCH_DIVISOR);
+        long ms = baseMs;
+        while (ms * 2 <= limit) {
+            ms *= 2;
+        }
+        return ms;
+    }
+
+    /** Puts the base schedule in place (its first firing one interval from now) unless it is. */
+    private void scheduleBase() {
+        if (scheduled != null && periodic && intervalMs == baseMs) {
+            return;
+        }
+        cancel();
+        scheduled = context.schedule(Duration.ofMillis(baseMs), PunctuationType.WALL_CLOCK_TIME, this::fire);
+        intervalMs = baseMs;
+        periodic = true;
+    }
+
+    /** Sets the next firing for the next multiple of {@code ms} on the wall clock after {@code now}. */
+    private void scheduleAligned(long now, long ms) {
+        cancel();
+        long next = (Math.floorDiv(now, ms) + 1) * ms;
+        scheduled = context.schedule(Duration.ofMillis(next - now), PunctuationType.WALL_CLOCK_TIME, this::fire);
+        intervalMs = ms;
+        periodic = false;
+    }
+
+    private void cancel() {
+        if (scheduled != null) {
             scheduled.cancel();
             scheduled = null;
-            idle = 0;
         }
     }
 }

@@ -122,6 +122,55 @@ class IdleCommitsIT {
         }
     }
 
+    @Test
+    void shouldCommitSeldomWhileLongCallsRun() throws Exception {
+        // Calls of 8 s, as a slow provider or a model's answer takes: the lane has attempts running and nothing
+        // to route for all that time.
+        String slow = """
+                  slow: { kind: simulated, latency: 8s, keyPool: pool, permits: calls, breaker: { enabled: false } }
+                """;
+        PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("slow"),
+                TestKafka.bootstrapServers(), slow, 3, 64, "0s");
+        TopicAdmin.createAll(config);
+        String lowApp = TopologyFactory.laneAppId(config, config.lane("low").orElseThrow());
+        int tasks = 4; // as many as the low lane may hold of the five permits (one is kept for high)
+        try (HarvestApp app = HarvestApp.start(config,
+                AppOptions.defaults(stateDir).withAdmission(AppOptions.AdmissionMode.LOCAL));
+             TaskProducer producer = new TaskProducer(config);
+             OutcomeCollector collector = new OutcomeCollector(config)) {
+            // Ready first, so that the tasks' end-to-end latency is the call and its routing.
+            await().alias("the app is ready").atMost(Duration.ofSeconds(60)).until(() -> app.health().ready());
+            for (int i = 0; i < tasks; i++) {
+                producer.sendJson("low", "{\"id\":\"s" + i + "\",\"type\":\"slow\",\"payload\":{}}");
+            }
+            producer.flush();
+            await().alias("every call is running").atMost(Duration.ofSeconds(30))
+                    .until(() -> app.laneGate("low").running() == tasks);
+
+            // From 3 s to 6 s into the calls. At the drain's 20 ms the app would commit at every commit interval
+            // (50 ms, and the commit's own time): about 40 times. Stretched within a tenth of the quiet time, the
+            // drains of both partitions fire together every 160–320 ms.
+            Thread.sleep(3_000);
+            double before = commits(app).get(lowApp);
+            Thread.sleep(3_000);
+            double during = commits(app).get(lowApp) - before;
+            assertThat(app.laneGate("low").running()).as("the calls ran through the measurement").isEqualTo(tasks);
+            assertThat(during).as("the lane app's commits in 3 s of waiting for its calls").isLessThanOrEqualTo(20);
+
+            await().alias("the slow tasks' outcomes").atMost(Duration.ofSeconds(30))
+                    .until(() -> {
+                        collector.poll(Duration.ofMillis(200));
+                        return collector.outcomes().size() >= tasks;
+                    });
+            assertThat(collector.outcomes().values()).allSatisfy(o -> {
+                assertThat(o.completed()).isTrue();
+                // Routed at most the longest stretched interval (640 ms) after the call ends, plus room for a busy
+                // machine.
+                assertThat(o.latencyMs()).as(o.key()).isBetween(8_000L, 8_000L + 640 + 1_500);
+            });
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
