@@ -77,7 +77,12 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
                     if (drain() > 0) {
                         return OnDemandPunctuator.Firing.WORKED;
                     }
-                    return running.isEmpty() ? OnDemandPunctuator.Firing.IDLE : OnDemandPunctuator.Firing.WAITING;
+                    if (running.isEmpty()) {
+                        return OnDemandPunctuator.Firing.IDLE;
+                    }
+                    // Stopping: what still runs is routed at the base interval, so as not to hold the stop up.
+                    return rt.dispatcher().drain().isDraining() ? OnDemandPunctuator.Firing.WORKED
+                            : OnDemandPunctuator.Firing.WAITING;
                 });
         resubmitStored();
     }

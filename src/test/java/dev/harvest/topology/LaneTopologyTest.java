@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -57,15 +58,23 @@ class LaneTopologyTest {
     private TestOutputTopic<byte[], byte[]> results;
     private TestOutputTopic<byte[], byte[]> dlq;
     private TestOutputTopic<byte[], byte[]> retry0;
+    /** The calls of the "held" handler, completed by the test. */
+    private final List<CompletableFuture<TaskOutcome>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() {
-        config = TestPipelines.twoLanes("unit", "localhost:1", HANDLERS + "  hang: { kind: simulated }\n", 3, 2);
+        config = TestPipelines.twoLanes("unit", "localhost:1",
+                HANDLERS + "  hang: { kind: simulated }\n  held: { kind: simulated }\n", 3, 2);
         Map<String, TaskHandler> handlers = Map.of(
                 "ok", ctx -> CompletableFuture.completedFuture(new TaskOutcome.Completed("{\"done\":true}")),
                 "flaky", ctx -> CompletableFuture.completedFuture(
                         new TaskOutcome.RetryLater(Duration.ZERO, "http-503", "unavailable")),
                 "hang", ctx -> new CompletableFuture<>(),
+                "held", ctx -> {
+                    CompletableFuture<TaskOutcome> call = new CompletableFuture<>();
+                    held.add(call);
+                    return call;
+                },
                 "bad", ctx -> CompletableFuture.completedFuture(
                         new TaskOutcome.DeadLetter(DeadLetterReason.PERMANENT_FAILURE, "http-400", "bad request")));
         Map<String, HandlerBinding> bindings = new java.util.HashMap<>();
@@ -85,7 +94,9 @@ class LaneTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lane-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
-        driver = new TopologyTestDriver(TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(rt)), props);
+        // The wall clock starts at zero, so that where the drain's stretched firings fall is known.
+        driver = new TopologyTestDriver(TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(rt)), props,
+                Instant.EPOCH);
         input = driver.createInputTopic(laneConfig.topic(), new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(config.resultsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -192,6 +203,51 @@ class LaneTopologyTest {
                 .isEqualTo(3);
         assertThat(dispatcher.gate("high").running()).as("never more than maxInFlight running").isEqualTo(2);
         assertThat(dispatcher.gate("high").queued()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRouteACallThatEndsAfterALongWaitWithinATenthOfIt() {
+        send("l1", "{\"id\":\"l1\",\"type\":\"held\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
+        // 10 s of wall-clock time with the call running: the drain's interval stretches (to 640 ms at most).
+        for (int i = 0; i < 500; i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+        }
+        held.get(0).complete(new TaskOutcome.Completed("{}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+
+        long waitedMs = 0;
+        while (results.isEmpty() && waitedMs < 2_000) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+            waitedMs += 20;
+        }
+        assertThat(results.readRecordsToList()).extracting(r -> text(r.key())).containsExactly("l1");
+        // Quiet for 10 s, the drain fires at multiples of 640 ms on the clock: the next is at 10,240 ms.
+        assertThat(waitedMs).as("routed at the stretched firing, not the next base one").isEqualTo(240);
+
+        // Back to the base interval (10 ms here) once a call ended: the next one is routed at the next firing.
+        send("l2", "{\"id\":\"l2\",\"type\":\"held\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
+        held.get(1).complete(new TaskOutcome.Completed("{}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(results.readRecordsToList()).extracting(r -> text(r.key())).containsExactly("l2");
+    }
+
+    @Test
+    void shouldRouteAtTheBaseIntervalOnceStopping() {
+        send("l1", "{\"id\":\"l1\",\"type\":\"held\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
+        for (int i = 0; i < 500; i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+        }
+        dispatcher.drain().begin();
+        driver.advanceWallClockTime(Duration.ofMillis(640)); // the stretched firing sees the stop
+        held.get(0).complete(new TaskOutcome.Completed("{}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(results.readRecordsToList()).as("routed at the next base firing")
+                .extracting(r -> text(r.key())).containsExactly("l1");
     }
 
     private List<TestRecord<byte[], byte[]>> drainUntil(TestOutputTopic<byte[], byte[]> topic, int n) {
