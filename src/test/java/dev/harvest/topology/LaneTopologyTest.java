@@ -207,14 +207,9 @@ class LaneTopologyTest {
 
     @Test
     void shouldRouteACallThatEndsAfterALongWaitWithinATenthOfIt() {
-        send("l1", "{\"id\":\"l1\",\"type\":\"held\"}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
-        // 10 s of wall-clock time with the call running: the drain's interval stretches (to 640 ms at most).
-        for (int i = 0; i < 500; i++) {
-            driver.advanceWallClockTime(Duration.ofMillis(20));
-        }
-        held.get(0).complete(new TaskOutcome.Completed("{}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+        startHeldCall("l1");
+        advanceWallClock(Duration.ofSeconds(10)); // the call running: the drain's interval stretches
+        endHeldCall(0);
 
         long waitedMs = 0;
         while (results.isEmpty() && waitedMs < 2_000) {
@@ -226,28 +221,42 @@ class LaneTopologyTest {
         assertThat(waitedMs).as("routed at the stretched firing, not the next base one").isEqualTo(240);
 
         // Back to the base interval (10 ms here) once a call ended: the next one is routed at the next firing.
-        send("l2", "{\"id\":\"l2\",\"type\":\"held\"}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
-        held.get(1).complete(new TaskOutcome.Completed("{}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+        startHeldCall("l2");
+        endHeldCall(1);
         driver.advanceWallClockTime(Duration.ofMillis(20));
         assertThat(results.readRecordsToList()).extracting(r -> text(r.key())).containsExactly("l2");
     }
 
     @Test
     void shouldRouteAtTheBaseIntervalOnceStopping() {
-        send("l1", "{\"id\":\"l1\",\"type\":\"held\"}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
-        for (int i = 0; i < 500; i++) {
-            driver.advanceWallClockTime(Duration.ofMillis(20));
-        }
+        startHeldCall("l1");
+        advanceWallClock(Duration.ofSeconds(10));
         dispatcher.drain().begin();
         driver.advanceWallClockTime(Duration.ofMillis(640)); // the stretched firing sees the stop
-        held.get(0).complete(new TaskOutcome.Completed("{}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+        endHeldCall(0);
         driver.advanceWallClockTime(Duration.ofMillis(20));
         assertThat(results.readRecordsToList()).as("routed at the next base firing")
                 .extracting(r -> text(r.key())).containsExactly("l1");
+    }
+
+    /** Sends a task of the "held" handler and waits until its call has started. */
+    private void startHeldCall(String id) {
+        int before = held.size();
+        send(id, "{\"id\":\"" + id + "\",\"type\":\"held\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == before + 1);
+    }
+
+    /** Ends the n-th held call and waits until it has left the lane's gate (its completion is queued). */
+    private void endHeldCall(int n) {
+        held.get(n).complete(new TaskOutcome.Completed("{}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.gate("high").running() == 0);
+    }
+
+    /** Moves the wall clock on in 20 ms steps, as a stream thread's loop would, firing what falls due. */
+    private void advanceWallClock(Duration total) {
+        for (long ms = 0; ms < total.toMillis(); ms += 20) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+        }
     }
 
     private List<TestRecord<byte[], byte[]>> drainUntil(TestOutputTopic<byte[], byte[]> topic, int n) {

@@ -85,8 +85,7 @@ class OnDemandPunctuatorTest {
     @Test
     void shouldStretchWhileWorkWaitsAndComeBackOnceSomethingIsDone() {
         AtomicReference<Firing> found = new AtomicReference<>(Firing.WAITING);
-        OnDemandPunctuator drain = OnDemandPunctuator.stretching(context, Duration.ofMillis(20),
-                Duration.ofMillis(500), 3, found::get);
+        OnDemandPunctuator drain = stretchingTo500(found);
         context.setCurrentSystemTimeMs(1_000);
         drain.ensure();
         assertThat(drain.interval()).isEqualTo(Duration.ofMillis(20));
@@ -141,9 +140,7 @@ class OnDemandPunctuatorTest {
 
     @Test
     void shouldNotStretchWhileIdleAndStopAfterItsGrace() {
-        AtomicReference<Firing> found = new AtomicReference<>(Firing.IDLE);
-        OnDemandPunctuator drain = OnDemandPunctuator.stretching(context, Duration.ofMillis(20),
-                Duration.ofMillis(500), 3, found::get);
+        OnDemandPunctuator drain = stretchingTo500(new AtomicReference<>(Firing.IDLE));
         context.setCurrentSystemTimeMs(0);
         drain.ensure();
         fire(5_000);
@@ -152,6 +149,11 @@ class OnDemandPunctuatorTest {
         fire(15_000);
         assertThat(drain.isScheduled()).isFalse();
         assertThat(drain.interval()).isEqualTo(Duration.ZERO);
+    }
+
+    /** From 20 ms up to 500 ms, three idle firings of grace; each firing finds what {@code found} holds. */
+    private OnDemandPunctuator stretchingTo500(AtomicReference<Firing> found) {
+        return OnDemandPunctuator.stretching(context, Duration.ofMillis(20), Duration.ofMillis(500), 3, found::get);
     }
 
     /** Fires the punctuator in place at wall-clock time {@code now}. */
