@@ -72,8 +72,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         // commit a transaction every commit interval for nothing: the interval doubles while it stays within a
         // tenth of the time since the last task or completion, up to MAX_DRAIN_INTERVAL (32 times the default
         // 20 ms), so a completion is routed at most that much later than at the base interval.
-        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(),
-                max(rt.drainInterval(), MAX_DRAIN_INTERVAL), DRAIN_GRACE_FIRINGS, () -> {
+        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), MAX_DRAIN_INTERVAL,
+                DRAIN_GRACE_FIRINGS, () -> {
                     if (drain() > 0) {
                         return OnDemandPunctuator.Firing.WORKED;
                     }
@@ -247,10 +247,6 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             rt.metrics().endToEnd(lane, routed.outcome(),
                     Duration.ofMillis(rt.clock().millis() - entry.firstSeenMs()));
         }
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private InFlightEntry entryOf(Record<byte[], byte[]> record) {

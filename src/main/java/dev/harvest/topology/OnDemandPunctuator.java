@@ -57,10 +57,11 @@ final class OnDemandPunctuator {
     private final Step step;
     private final int idleFirings;
     private Cancellable scheduled;
-    /** The interval of the schedule in place (meaningful while {@link #scheduled} is set). */
+    /**
+     * The interval of the schedule in place (meaningful while {@link #scheduled} is set): the base one is
+     * periodic, a longer one is a single firing set on the clock (see {@link #scheduleAligned}).
+     */
     private long intervalMs;
-    /** Whether the schedule in place is the base one (periodic from when it was set), not a stretched firing. */
-    private boolean periodic;
     /** When the punctuator last did something, or was told of new work. */
     private long lastWorkMs;
     private int idle;
@@ -80,9 +81,6 @@ final class OnDemandPunctuator {
         if (idleFirings < 1) {
             throw new IllegalArgumentException("idleFirings must be at least 1, was " + idleFirings);
         }
-        if (maxInterval.compareTo(interval) < 0) {
-            throw new IllegalArgumentException("maxInterval " + maxInterval + " is shorter than interval " + interval);
-        }
         this.context = context;
         this.baseMs = Math.max(1, interval.toMillis());
         this.maxMs = Math.max(baseMs, maxInterval.toMillis());
@@ -92,8 +90,8 @@ final class OnDemandPunctuator {
 
     /**
      * A punctuator whose interval stretches, from {@code interval} by doublings up to at most
-     * {@code maxInterval}, while its firings find work {@link Firing#WAITING}; it cancels itself after
-     * {@code idleFirings} {@link Firing#IDLE} ones.
+     * {@code maxInterval} (not at all when that is shorter than {@code interval}), while its firings find work
+     * {@link Firing#WAITING}; it cancels itself after {@code idleFirings} {@link Firing#IDLE} ones.
      */
     static OnDemandPunctuator stretching(ProcessorContext<?, ?> context, Duration interval, Duration maxInterval,
                                          int idleFirings, Step step) {
@@ -157,22 +155,20 @@ final class OnDemandPunctuator {
 
     /** Puts the base schedule in place (its first firing one interval from now) unless it is. */
     private void scheduleBase() {
-        if (scheduled != null && periodic && intervalMs == baseMs) {
+        if (scheduled != null && intervalMs == baseMs) {
             return;
         }
         cancel();
         scheduled = context.schedule(Duration.ofMillis(baseMs), PunctuationType.WALL_CLOCK_TIME, this::fire);
         intervalMs = baseMs;
-        periodic = true;
     }
 
-    /** Sets the next firing for the next multiple of {@code ms} on the wall clock after {@code now}. */
+    /** Sets the next firing for the next multiple of {@code ms} (above the base) on the clock after {@code now}. */
     private void scheduleAligned(long now, long ms) {
         cancel();
         long next = (Math.floorDiv(now, ms) + 1) * ms;
         scheduled = context.schedule(Duration.ofMillis(next - now), PunctuationType.WALL_CLOCK_TIME, this::fire);
         intervalMs = ms;
-        periodic = false;
     }
 
     private void cancel() {

@@ -150,11 +150,10 @@ class IdleCommitsIT {
             // From 3 s to 6 s into the calls. At the drain's 20 ms the app would commit at every commit interval
             // (50 ms, and the commit's own time): about 40 times. Stretched within a tenth of the quiet time, the
             // drains of both partitions fire together every 160–320 ms.
-            Thread.sleep(3_000);
+            awaitCallsRunningFor3s(app, tasks, "the calls run on for 3 s");
             double before = commits(app).get(lowApp);
-            Thread.sleep(3_000);
+            awaitCallsRunningFor3s(app, tasks, "the calls ran through the measurement");
             double during = commits(app).get(lowApp) - before;
-            assertThat(app.laneGate("low").running()).as("the calls ran through the measurement").isEqualTo(tasks);
             assertThat(during).as("the lane app's commits in 3 s of waiting for its calls").isLessThanOrEqualTo(20);
 
             await().alias("the slow tasks' outcomes").atMost(Duration.ofSeconds(30))
@@ -173,6 +172,12 @@ class IdleCommitsIT {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits 3 s in which all {@code tasks} calls of the low lane stay running (fails if one ends). */
+    private static void awaitCallsRunningFor3s(HarvestApp app, int tasks, String alias) {
+        await().alias(alias).during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                .pollInterval(Duration.ofMillis(100)).until(() -> app.laneGate("low").running() == tasks);
     }
 
     /** Waits, for at most {@code atMost}, until no app of {@code app} has committed for 3 s in a row. */
