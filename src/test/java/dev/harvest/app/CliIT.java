@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harvest.testkit.ChildEnvironment;
 import dev.harvest.testkit.TestKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,8 @@ class CliIT {
         cmd.addAll(args);
         Path outFile = dir.resolve("out-" + System.nanoTime());
         Path errFile = dir.resolve("err-" + System.nanoTime());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
+        ProcessBuilder pb = ChildEnvironment.withoutInheritedSettings(
+                new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile()));
         pb.environment().put("HARVEST_KAFKA_BOOTSTRAP", TestKafka.bootstrapServers());
         Process p = pb.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

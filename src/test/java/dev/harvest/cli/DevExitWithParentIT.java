@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.harvest.devstack.FreePorts;
+import dev.harvest.testkit.ChildEnvironment;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,8 +37,8 @@ class DevExitWithParentIT {
         // A shell as the parent: it prints its child's pid, then waits for it. Output goes to a file: a pipe that
         // nobody reads once the parent is gone would stop the child on a full buffer while it logs its shutdown.
         Path out = dir.resolve("dev.log");
-        Process parent = new ProcessBuilder("bash", "-c", dev + " & echo pid=$!; wait").redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        Process parent = ChildEnvironment.withoutInheritedSettings(new ProcessBuilder("bash", "-c",
+                dev + " & echo pid=$!; wait").redirectErrorStream(true).redirectOutput(out.toFile())).start();
         long devPid = -1;
         try {
             await().alias("harvest dev started and printed its addresses").atMost(Duration.ofSeconds(120))

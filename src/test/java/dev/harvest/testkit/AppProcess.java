@@ -38,8 +38,8 @@ public final class AppProcess implements AutoCloseable {
                 "run", "--topology", pipeline.toString(), "--state-dir", dir.resolve("state").toString(),
                 "--metrics-port", "0"));
         // Appended: an instance restarted on the same directory keeps the log of its earlier runs.
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder pb = ChildEnvironment.withoutInheritedSettings(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
         pb.environment().putAll(env);
         pb.environment().put("HARVEST_INSTANCE_ID", instanceId);
         return new AppProcess(pb.start(), log);
