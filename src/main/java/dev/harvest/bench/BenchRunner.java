@@ -63,7 +63,9 @@ public final class BenchRunner {
             for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
                     "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
                     "pacedStalledShare", "pacedLongestStallMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
-                    "lightReadP99Ms", "redisCallsPerTask", "redisCommandsPerTask", "handOversPerTask")) {
+                    "lightReadP99Ms", "pacedAdmissionMs", "pacedHandlerMs", "pacedTransitMs", "lightAdmissionMs",
+                    "lightHandlerMs", "lightTransitMs", "redisCallsPerTask",
+                    "redisCommandsPerTask", "handOversPerTask")) {
                 out.put(k, bound.get(k));
             }
             out.putAll(costFigures(bound));
@@ -146,6 +148,7 @@ public final class BenchRunner {
                 r.put("pacedPerSec", round(rate, 1));
                 long[] startedAt = new long[o.repeats()];
                 List<Timeline.Sample> samples;
+                StageTimes pacedStages = StageTimes.from(app.registry());
                 try (Timeline timeline = Timeline.start(producer::acknowledged, app.registry(), lane)) {
                     for (int i = 0; i < o.repeats(); i++) {
                         log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
@@ -157,6 +160,7 @@ public final class BenchRunner {
                     samples = timeline.samples();
                 }
                 r.putAll(latencies(collector, "p", "paced"));
+                r.putAll(pacedStages.figures("paced", meanLatency(collector, "p")));
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
@@ -167,8 +171,10 @@ public final class BenchRunner {
                 int light = Math.min(o.tasks(), LIGHT_TASKS);
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
                 expected += light;
+                StageTimes lightStages = StageTimes.from(app.registry());
                 offerPaced(producer, collector, "l", light, LIGHT_RATE, expected);
                 r.putAll(latencies(collector, "l", "light"));
+                r.putAll(lightStages.figures("light", meanLatency(collector, "l")));
             }
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
@@ -270,6 +276,11 @@ public final class BenchRunner {
         out.put(figure + "ReadP50Ms", Summaries.pct(read, 50));
         out.put(figure + "ReadP99Ms", Summaries.pct(read, 99));
         return out;
+    }
+
+    private static double meanLatency(OutcomeCollector collector, String prefix) {
+        return sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs).stream().mapToLong(Long::longValue)
+                .average().orElse(0);
     }
 
     private static List<Long> sorted(OutcomeCollector collector, String prefix,

@@ -46,6 +46,15 @@ class BenchIT {
             assertThat(number(out, figure + "ReadP99Ms")).isGreaterThanOrEqualTo(number(out, figure + "P99Ms"))
                     .isGreaterThanOrEqualTo(number(out, figure + "ReadP50Ms"));
         }
+        for (String figure : List.of("paced", "light")) {
+            // The simulated handler waits L; the other stages are what the pipeline adds to it.
+            assertThat(number(out, figure + "HandlerMs")).as(figure + ": mean time in the handler")
+                    .isGreaterThanOrEqualTo(20).isLessThan(number(out, figure + "P99Ms"));
+            assertThat(number(out, figure + "AdmissionMs")).as(figure + ": waiting for a lease")
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(number(out, figure + "TransitMs")).as(figure + ": to the lane, and from the handler to the result")
+                    .isPositive();
+        }
         assertThat(number(out, "lightReadP50Ms")).as("results read while the 10 s of light load are offered")
                 .isLessThan(1000);
         assertThat(number(out, "passthroughPacedP50Ms")).as("the pass-through's latency at the same rate")

@@ -1,0 +1,41 @@
+package dev.harvest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.harvest.metrics.MetricNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StageTimesTest {
+
+    private static void task(MeterRegistry registry, String lane, long admissionMs, long handlerMs) {
+        registry.timer(MetricNames.ADMISSION_WAIT, "lane", lane).record(Duration.ofMillis(admissionMs));
+        registry.timer(MetricNames.TASK_DURATION, "lane", lane, "type", "work").record(Duration.ofMillis(handlerMs));
+    }
+
+    @Test
+    void shouldSplitTheMeanLatencyOfTheTasksEndedSinceItStartedIntoStages() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        task(registry, "high", 500, 500); // before: not counted
+        StageTimes stages = StageTimes.from(registry);
+        task(registry, "high", 4, 20);
+        task(registry, "low", 8, 22); // another lane's timers count too
+
+        Map<String, Object> figures = stages.figures("paced", 47);
+
+        assertThat(figures).containsOnly(entry("pacedAdmissionMs", 6.0), entry("pacedHandlerMs", 21.0),
+                entry("pacedTransitMs", 20.0)); // 47 - 6 - 21
+    }
+
+    @Test
+    void shouldGiveZeroForStagesNoTaskWentThrough() {
+        StageTimes stages = StageTimes.from(new SimpleMeterRegistry());
+
+        assertThat(stages.figures("light", 0)).containsOnly(entry("lightAdmissionMs", 0.0),
+                entry("lightHandlerMs", 0.0), entry("lightTransitMs", 0.0));
+    }
+}
