@@ -31,7 +31,7 @@ public record AppOptions(Path stateDir, String instanceId, int streamThreads, bo
 
     public static AppOptions defaults(Path stateDir) {
         return new AppOptions(stateDir, System.getenv("HARVEST_INSTANCE_ID"), 1, true, AdmissionMode.REDIS,
-                Clock.systemUTC(), Duration.ofMillis(5), Duration.ofSeconds(30), Duration.ofSeconds(20));
+                Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30), Duration.ofSeconds(20));
     }
 
     public AppOptions withAdmission(AdmissionMode mode) {

@@ -58,8 +58,6 @@ public final class HarvestApp implements AutoCloseable {
      * commits, so the wait stays a small part of that.
      */
     private static final Duration LANE_MAX_BLOCK = Duration.ofSeconds(2);
-    /** How long the stream threads of the retry gate and the batch tracker wait in an idle {@code poll()}. */
-    private static final Duration OTHER_APPS_IDLE_POLL = Duration.ofMillis(20);
 
     private final PipelineConfig config;
     private final AppOptions options;
@@ -116,13 +114,11 @@ public final class HarvestApp implements AutoCloseable {
             LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
                     options.clock(), options.drainInterval(), LANE_MAX_BLOCK);
             Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
-            add(TopologyFactory.laneAppId(config, laneConfig), topology, idlePoll(true, options));
+            add(TopologyFactory.laneAppId(config, laneConfig), topology);
         }
-        add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)),
-                idlePoll(false, options));
+        add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)));
         if (config.batches()) {
-            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(), Duration.ofSeconds(1)),
-                    idlePoll(false, options));
+            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(), Duration.ofSeconds(1)));
         }
         if (options.serveMetrics()) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
@@ -150,20 +146,12 @@ public final class HarvestApp implements AutoCloseable {
         return clusterJobs != null && clusterJobs.lagView().isPaused(lane);
     }
 
-    /**
-     * How long an idle stream thread waits in {@code poll()}, and so how late its wall-clock punctuators may fire
-     * ({@code poll.ms} in the pipeline file's {@code kafka.properties} wins): a lane's is its drain interval, so
-     * that a finished call waits for the drain at most about that long rather than Kafka's 100 ms; the retry
-     * gate's and the batch tracker's is longer, as their wake-ups are due in hundreds of milliseconds or more.
-     */
-    static Duration idlePoll(boolean lane, AppOptions options) {
-        return lane ? options.drainInterval() : OTHER_APPS_IDLE_POLL;
-    }
-
-    /** @param idlePoll see {@link #idlePoll(boolean, AppOptions)} */
-    private void add(String appId, Topology topology, Duration idlePoll) {
+    private void add(String appId, Topology topology) {
+        // An idle stream thread polls no longer than the drain interval, so that a completion waits for its
+        // punctuator at most that long rather than Kafka's 100 ms.
         KafkaStreams streams = new KafkaStreams(topology, KafkaClientProperties.streams(config, appId,
-                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads(), idlePoll));
+                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads(),
+                options.drainInterval()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread of {} failed; replacing it", appId, e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -38,8 +38,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     public static final String INFLIGHT_STORE = "inflight";
     public static final String DEDUPE_STORE = "dedupe";
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** How long the drain stays on its schedule with nothing running before it stops. */
-    static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
+    /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
+    private static final int DRAIN_GRACE_FIRINGS = 50;
     /** The longest the drain's interval stretches to while running attempts take long (see init). */
     static final Duration MAX_DRAIN_INTERVAL = Duration.ofMillis(640);
 
@@ -68,14 +68,12 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         // stays on its schedule for a second with nothing running, so that tasks arriving one at a time keep one
         // fixed schedule. Restarted at each task, it would first fire one interval after the dispatch, just
         // before a call of about that latency ends, and each completion would wait nearly a whole interval more.
-        // It can fire only when the stream thread wakes (a record, or the end of an idle poll, which the app
-        // bounds by this interval), so a finished call waits for it up to about one interval: hence a short one.
         // While attempts run and none ends (calls of seconds), it fires less often, so that the app does not
         // commit a transaction every commit interval for nothing: the interval doubles while it stays within a
-        // tenth of the time since the last task or completion, up to MAX_DRAIN_INTERVAL (128 times the default
-        // 5 ms), so a completion is routed at most that much later than at the base interval.
+        // tenth of the time since the last task or completion, up to MAX_DRAIN_INTERVAL (32 times the default
+        // 20 ms), so a completion is routed at most that much later than at the base interval.
         this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), MAX_DRAIN_INTERVAL,
-                (int) Math.max(1, DRAIN_GRACE.toMillis() / Math.max(1, rt.drainInterval().toMillis())), () -> {
+                DRAIN_GRACE_FIRINGS, () -> {
                     if (drain() > 0) {
                         return OnDemandPunctuator.Firing.WORKED;
                     }
