@@ -15,13 +15,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -90,7 +88,7 @@ public final class BenchRunner {
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
-                out.putAll(latencyFigures("passthroughPaced", floor.latencies(), floor.read()));
+                out.putAll(LatencyFigures.of("passthroughPaced", floor.latencies(), floor.read()));
                 out.putAll(floor.commits());
             }
             out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
@@ -131,7 +129,7 @@ public final class BenchRunner {
             long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double measured = backlogs.count();
             double handed = handOvers(app) - handedBefore;
-            List<Long> lat = sorted(collector, "m", OutcomeCollector.Outcome::latencyMs);
+            List<Long> lat = LatencyFigures.sorted(collector, "m", OutcomeCollector.Outcome::latencyMs);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("perSec", round(backlogs.perSec(), 1));
             r.put("perSecRuns", backlogs.ratesAsPrinted());
@@ -159,8 +157,8 @@ public final class BenchRunner {
                     }
                     samples = timeline.samples();
                 }
-                r.putAll(latencies(collector, "p", "paced"));
-                r.putAll(pacedStages.figures("paced", meanLatency(collector, "p")));
+                r.putAll(LatencyFigures.of(collector, "p", "paced"));
+                r.putAll(pacedStages.figures("paced", LatencyFigures.mean(collector, "p")));
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
@@ -173,8 +171,8 @@ public final class BenchRunner {
                 expected += light;
                 StageTimes lightStages = StageTimes.from(app.registry());
                 offerPaced(producer, collector, "l", light, LIGHT_RATE, expected);
-                r.putAll(latencies(collector, "l", "light"));
-                r.putAll(lightStages.figures("light", meanLatency(collector, "l")));
+                r.putAll(LatencyFigures.of(collector, "l", "light"));
+                r.putAll(lightStages.figures("light", LatencyFigures.mean(collector, "l")));
             }
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
@@ -254,42 +252,6 @@ public final class BenchRunner {
 
     private static void sendTask(TaskProducer producer, String id) {
         producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
-    }
-
-    /**
-     * {@code <figure>P50Ms}/{@code P99Ms}: from the record of each task whose key starts with {@code prefix} to its
-     * outcome record; {@code <figure>ReadP50Ms}/{@code ReadP99Ms}: to the moment the outcome was read.
-     */
-    private static Map<String, Object> latencies(OutcomeCollector collector, String prefix, String figure) {
-        return latencyFigures(figure, sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs),
-                sorted(collector, prefix, OutcomeCollector.Outcome::readMs));
-    }
-
-    /**
-     * {@code <figure>P50Ms}/{@code P99Ms} of the sorted {@code written}; {@code <figure>ReadP50Ms}/{@code ReadP99Ms}
-     * of the sorted {@code read}.
-     */
-    private static Map<String, Object> latencyFigures(String figure, List<Long> written, List<Long> read) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put(figure + "P50Ms", Summaries.pct(written, 50));
-        out.put(figure + "P99Ms", Summaries.pct(written, 99));
-        out.put(figure + "ReadP50Ms", Summaries.pct(read, 50));
-        out.put(figure + "ReadP99Ms", Summaries.pct(read, 99));
-        return out;
-    }
-
-    private static double meanLatency(OutcomeCollector collector, String prefix) {
-        return sorted(collector, prefix, OutcomeCollector.Outcome::latencyMs).stream().mapToLong(Long::longValue)
-                .average().orElse(0);
-    }
-
-    private static List<Long> sorted(OutcomeCollector collector, String prefix,
-                                     ToLongFunction<OutcomeCollector.Outcome> figure) {
-        List<Long> lat = new ArrayList<>();
-        collector.outcomes().values().stream().filter(x -> x.key().startsWith(prefix) && figure.applyAsLong(x) >= 0)
-                .forEach(x -> lat.add(figure.applyAsLong(x)));
-        lat.sort(null);
-        return lat;
     }
 
     private static void awaitOutcomes(OutcomeCollector collector, int expectedTotal) {

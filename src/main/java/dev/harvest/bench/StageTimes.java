@@ -4,7 +4,6 @@ import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -17,15 +16,34 @@ import java.util.concurrent.TimeUnit;
  */
 final class StageTimes {
 
-    private static final List<String> TIMERS = List.of(MetricNames.ADMISSION_WAIT, MetricNames.TASK_DURATION);
+    /** A timer's count and total time, summed over its tags. */
+    private record Totals(long count, double ms) {
+
+        static Totals of(MeterRegistry registry, String timer) {
+            long count = 0;
+            double ms = 0;
+            for (Timer t : registry.find(timer).timers()) {
+                count += t.count();
+                ms += t.totalTime(TimeUnit.MILLISECONDS);
+            }
+            return new Totals(count, ms);
+        }
+
+        /** The mean of what was recorded since {@code before}; zero when nothing was. */
+        double meanSince(Totals before) {
+            long n = count - before.count;
+            return n == 0 ? 0 : (ms - before.ms) / n;
+        }
+    }
 
     private final MeterRegistry registry;
-    private final long[] counts = new long[TIMERS.size()];
-    private final double[] totalsMs = new double[TIMERS.size()];
+    private final Totals admission;
+    private final Totals handler;
 
     private StageTimes(MeterRegistry registry) {
         this.registry = registry;
-        snapshot(counts, totalsMs);
+        this.admission = Totals.of(registry, MetricNames.ADMISSION_WAIT);
+        this.handler = Totals.of(registry, MetricNames.TASK_DURATION);
     }
 
     /** Starts counting from the timers' present totals. */
@@ -42,27 +60,12 @@ final class StageTimes {
      * @param meanLatencyMs the same tasks' mean latency from the task record to the result record
      */
     Map<String, Object> figures(String prefix, double meanLatencyMs) {
-        long[] c = new long[TIMERS.size()];
-        double[] t = new double[TIMERS.size()];
-        snapshot(c, t);
-        double[] mean = new double[TIMERS.size()];
-        for (int i = 0; i < mean.length; i++) {
-            long n = c[i] - counts[i];
-            mean[i] = n == 0 ? 0 : (t[i] - totalsMs[i]) / n;
-        }
+        double admissionMs = Totals.of(registry, MetricNames.ADMISSION_WAIT).meanSince(admission);
+        double handlerMs = Totals.of(registry, MetricNames.TASK_DURATION).meanSince(handler);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put(prefix + "AdmissionMs", BenchRunner.round(mean[0], 1));
-        out.put(prefix + "HandlerMs", BenchRunner.round(mean[1], 1));
-        out.put(prefix + "TransitMs", BenchRunner.round(meanLatencyMs - mean[0] - mean[1], 1));
+        out.put(prefix + "AdmissionMs", BenchRunner.round(admissionMs, 1));
+        out.put(prefix + "HandlerMs", BenchRunner.round(handlerMs, 1));
+        out.put(prefix + "TransitMs", BenchRunner.round(meanLatencyMs - admissionMs - handlerMs, 1));
         return out;
-    }
-
-    private void snapshot(long[] c, double[] t) {
-        for (int i = 0; i < TIMERS.size(); i++) {
-            for (Timer timer : registry.find(TIMERS.get(i)).timers()) {
-                c[i] += timer.count();
-                t[i] += timer.totalTime(TimeUnit.MILLISECONDS);
-            }
-        }
     }
 }

@@ -28,7 +28,7 @@ final class OnDemandPunctuator {
 
     /** What a firing of a stretching punctuator found. */
     enum Firing {
-        /** It did something: the next firings come at the base interval. */
+        /** It did something, or what it waits for must not wait longer: the next firings come at the base interval. */
         WORKED,
         /** Work is pending, none of it could be done yet: the interval may stretch. */
         WAITING,
