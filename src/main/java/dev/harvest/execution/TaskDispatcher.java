@@ -51,6 +51,7 @@ public final class TaskDispatcher implements AutoCloseable {
     private static final Double NOT_RUN = 0.0;
     private final IdempotencyLedger ledger;
     private final LedgerLookahead lookahead;
+    private final UnrecordedCompletions unrecorded = new UnrecordedCompletions();
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                           Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics) {
@@ -168,6 +169,9 @@ public final class TaskDispatcher implements AutoCloseable {
         submission.track(admission);
         pass.guard(admission);
         admission.whenComplete((lease, error) -> {
+            if (lease != null && !lease.holdsNothing()) {
+                unrecorded.granted();
+            }
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
             CompletableFuture<Optional<String>> askedAhead = lookahead.leave(ticket);
             if (pass.turnedAway()) {
@@ -242,18 +246,16 @@ public final class TaskDispatcher implements AutoCloseable {
             }
             // A call that timed out or was cancelled may still be running at the provider.
             boolean callEnded = error == null && !submission.isCancelled() && !lost;
-            release(lease, result instanceof TaskOutcome.Completed done ? done.actualCost() : null, callEnded);
-            Completion completion = new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost);
             if (result instanceof TaskOutcome.Completed done) {
-                // Not awaited: the ledger matters only for a run whose result never committed, and whether the
-                // write lands before or after the result is published, that run sees the same.
-                ledger.record(execution.task().id(), done.resultJson()).whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.debug("ledger write for task {} failed: {}", execution.task().id(), e.toString());
-                    }
-                });
+                // The result is published without waiting for the write: the ledger matters only for a run whose
+                // result never committed, and that run sees the same whether the write lands before or after. The
+                // lease may wait for it (UnrecordedCompletions), to bound what a crash makes run twice.
+                unrecorded.releaseAfter(recordInLedger(execution.task().id(), done.resultJson()),
+                        () -> release(lease, done.actualCost(), callEnded));
+            } else {
+                release(lease, null, callEnded);
             }
-            onDone.accept(completion);
+            onDone.accept(new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost));
         });
     }
 
@@ -295,6 +297,20 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
+    /** Records a completed task in the ledger; the returned write completes (never exceptionally) when it ends. */
+    private CompletableFuture<Void> recordInLedger(String taskId, String resultJson) {
+        CompletableFuture<Void> write;
+        try {
+            write = ledger.record(taskId, resultJson).toCompletableFuture();
+        } catch (RuntimeException e) {
+            write = CompletableFuture.failedFuture(e);
+        }
+        return write.exceptionally(e -> {
+            LOG.debug("ledger write for task {} failed: {}", taskId, e.toString());
+            return null;
+        });
+    }
+
     /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
     private void release(Lease lease, Double actualCost) {
         release(lease, actualCost, true);
@@ -304,6 +320,7 @@ public final class TaskDispatcher implements AutoCloseable {
         if (lease.holdsNothing()) {
             return;
         }
+        unrecorded.returned();
         admission.release(lease, actualCost, callEnded).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());

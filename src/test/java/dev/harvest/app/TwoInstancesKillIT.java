@@ -93,8 +93,8 @@ class TwoInstancesKillIT {
                 assertThat(calledAgainAfterKill).as("no task whose outcome was committed before the kill is called again")
                         .isEmpty();
                 // Work done twice is what the killed instance had called but not yet recorded in the ledger: calls
-                // running (at most one per permit) and completions whose ledger write was still on its way (one
-                // batch, about one per permit while the provider is slower than a Redis round trip).
+                // running or waiting for their ledger write (each holding a lease, at most one per permit) and at
+                // most as many released ones whose write was still on its way (UnrecordedCompletions).
                 assertThat(calledTwice).as("duplicate provider calls, bounded by what was in flight at the kill")
                         .hasSizeLessThanOrEqualTo(2 * PERMITS);
                 assertThat(b.isAlive()).isTrue();

@@ -408,6 +408,75 @@ class TaskDispatcherTest {
     }
 
     @Test
+    void shouldKeepACompletedTasksLeaseUntilItIsRecordedWhileAsManyReleasedTasksAreUnrecordedAsLeasesHeld() {
+        Map<String, CompletableFuture<Void>> writes = new ConcurrentHashMap<>();
+        IdempotencyLedger ledger = new IdempotencyLedger() {
+            @Override
+            public CompletableFuture<Optional<String>> recorded(String taskId) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+
+            @Override
+            public CompletableFuture<Void> record(String taskId, String resultJson) {
+                return writes.computeIfAbsent(taskId, id -> new CompletableFuture<>());
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
+        })), admission, (pool, key) -> secrets.secretOf(pool, key), Duration.ofMillis(200), clock,
+                Executors.newFixedThreadPool(4), new DispatchMetrics(new SimpleMeterRegistry()), ledger);
+
+        run(task("t1", "work"));
+        assertThat(admission.permitsInUse("calls")).as("t1 released unrecorded: one lease was held").isZero();
+        run(task("t2", "work"));
+        assertThat(admission.permitsInUse("calls")).as("t2 waits for its write: one is released unrecorded").isOne();
+        run(task("t3", "work"));
+        assertThat(admission.permitsInUse("calls")).as("t3 released: two leases were held").isOne();
+        run(task("t4", "work"));
+        assertThat(admission.permitsInUse("calls")).as("t2 and t4 wait for their writes").isEqualTo(2);
+
+        Completion fifth = run(task("t5", "work"));
+        assertThat(fifth.outcome()).as("the key's two slots are held by tasks awaiting their writes")
+                .isInstanceOfSatisfying(TaskOutcome.RetryLater.class,
+                        r -> assertThat(r.errorClass()).isEqualTo("AdmissionTimeout"));
+        assertThat(calls).hasValue(4);
+
+        writes.get("t2").complete(null);
+        assertThat(admission.permitsInUse("calls")).as("t2's lease goes back once it is recorded").isOne();
+        assertThat(run(task("t6", "work")).outcome()).isEqualTo(new TaskOutcome.Completed("{}"));
+        assertThat(calls).hasValue(5);
+
+        writes.values().forEach(w -> w.complete(null));
+        assertLeasesReleased();
+    }
+
+    @Test
+    void shouldReleaseTheLeaseWhenTheLedgerWriteFails() {
+        IdempotencyLedger ledger = new IdempotencyLedger() {
+            @Override
+            public CompletableFuture<Optional<String>> recorded(String taskId) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+
+            @Override
+            public CompletableFuture<Void> record(String taskId, String resultJson) {
+                throw new IllegalStateException("ledger down");
+            }
+        };
+        dispatcher = new TaskDispatcher(Map.of("work", leased(ctx ->
+                CompletableFuture.completedFuture(new TaskOutcome.Completed("{}")))), admission,
+                (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
+                new DispatchMetrics(new SimpleMeterRegistry()), ledger);
+
+        for (String id : List.of("t1", "t2", "t3")) {
+            assertThat(run(task(id, "work")).outcome()).isEqualTo(new TaskOutcome.Completed("{}"));
+        }
+        assertLeasesReleased();
+    }
+
+    @Test
     void shouldPublishTheRecordedResultAndGiveThePermitBackWhenTheLedgerKnowsTheTask() {
         AtomicInteger calls = new AtomicInteger();
         IdempotencyLedger ledger = new IdempotencyLedger() {
