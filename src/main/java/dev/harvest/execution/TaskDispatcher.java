@@ -51,7 +51,7 @@ public final class TaskDispatcher implements AutoCloseable {
     private static final Double NOT_RUN = 0.0;
     private final IdempotencyLedger ledger;
     private final LedgerLookahead lookahead;
-    private final UnrecordedCompletions unrecorded = new UnrecordedCompletions();
+    private final UnrecordedCompletions unrecorded;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                           Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics) {
@@ -81,6 +81,7 @@ public final class TaskDispatcher implements AutoCloseable {
         this.admissionWait = admissionWait;
         this.clock = clock;
         this.executor = executor;
+        this.unrecorded = new UnrecordedCompletions(executor);
         this.metrics = metrics;
         this.handlers.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull)
                 .forEach(metrics::registerBreaker);

@@ -1,6 +1,8 @@
 package dev.harvest.execution;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,10 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class UnrecordedCompletions {
 
+    private final Executor executor;
     /** Leases held by the dispatcher's attempts (granted and not yet given back). */
     private final AtomicInteger leases = new AtomicInteger();
     /** Completed tasks whose lease went back before their ledger write landed. */
     private final AtomicInteger released = new AtomicInteger();
+
+    /** @param executor where a release that waited for its write runs (not the ledger's I/O thread) */
+    UnrecordedCompletions(Executor executor) {
+        this.executor = executor;
+    }
 
     /** An attempt got a lease that holds a key or a permit. */
     void granted() {
@@ -42,7 +50,13 @@ final class UnrecordedCompletions {
             release.run();
             write.whenComplete((v, e) -> released.decrementAndGet());
         } else {
-            write.whenComplete((v, e) -> release.run());
+            write.whenComplete((v, e) -> {
+                try {
+                    executor.execute(release);
+                } catch (RejectedExecutionException stopping) {
+                    release.run();
+                }
+            });
         }
     }
 

@@ -444,7 +444,8 @@ class TaskDispatcherTest {
         assertThat(calls).hasValue(4);
 
         writes.get("t2").complete(null);
-        assertThat(admission.permitsInUse("calls")).as("t2's lease goes back once it is recorded").isOne();
+        await().alias("t2's lease goes back once it is recorded").atMost(SHORT)
+                .until(() -> admission.permitsInUse("calls") == 1);
         assertThat(run(task("t6", "work")).outcome()).isEqualTo(new TaskOutcome.Completed("{}"));
         assertThat(calls).hasValue(5);
 
