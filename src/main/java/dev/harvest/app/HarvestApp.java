@@ -38,6 +38,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -110,15 +111,18 @@ public final class HarvestApp implements AutoCloseable {
         for (int i = 0; i < config.lanes().size(); i++) {
             LaneConfig laneConfig = config.lanes().get(i);
             Lane lane = new Lane(laneConfig.name(), i);
-            dispatcher.registerLane(lane, laneConfig.maxInFlight());
+            LaneGate gate = dispatcher.registerLane(lane, laneConfig.maxInFlight());
             LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
                     options.clock(), options.drainInterval(), LANE_MAX_BLOCK);
             Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
-            add(TopologyFactory.laneAppId(config, laneConfig), topology);
+            add(TopologyFactory.laneAppId(config, laneConfig), topology, LaneConsumer.clients(
+                    () -> gate.running() > 0, min(options.drainInterval(), LaneProcessor.QUICK_DRAIN_INTERVAL)));
         }
-        add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)));
+        add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)),
+                null);
         if (config.batches()) {
-            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(), Duration.ofSeconds(1)));
+            add(TopologyFactory.batchAppId(config), TopologyFactory.batches(config, options.clock(),
+                    Duration.ofSeconds(1)), null);
         }
         if (options.serveMetrics()) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
@@ -146,18 +150,24 @@ public final class HarvestApp implements AutoCloseable {
         return clusterJobs != null && clusterJobs.lagView().isPaused(lane);
     }
 
-    private void add(String appId, Topology topology) {
+    /** Adds an app; {@code clients} null for Kafka's own. */
+    private void add(String appId, Topology topology, KafkaClientSupplier clients) {
         // An idle stream thread polls no longer than the drain interval, so that a completion waits for its
-        // punctuator at most that long rather than Kafka's 100 ms.
-        KafkaStreams streams = new KafkaStreams(topology, KafkaClientProperties.streams(config, appId,
-                options.stateDir().resolve(appId), options.instanceId(), options.streamThreads(),
-                options.drainInterval()));
+        // punctuator at most that long rather than Kafka's 100 ms (a lane's, while it runs attempts, less).
+        var properties = KafkaClientProperties.streams(config, appId, options.stateDir().resolve(appId),
+                options.instanceId(), options.streamThreads(), options.drainInterval());
+        KafkaStreams streams = clients == null ? new KafkaStreams(topology, properties)
+                : new KafkaStreams(topology, properties, clients);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread of {} failed; replacing it", appId, e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         new KafkaStreamsMetrics(streams).bindTo(registry);
         apps.put(appId, streams);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     public PrometheusMeterRegistry registry() {

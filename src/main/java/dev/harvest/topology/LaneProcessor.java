@@ -40,6 +40,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
     private static final int DRAIN_GRACE_FIRINGS = 50;
+    /** The drain's interval while attempts run and no record comes in (see init). */
+    public static final Duration QUICK_DRAIN_INTERVAL = Duration.ofMillis(5);
     /** The longest the drain's interval stretches to while running attempts take long (see init). */
     static final Duration MAX_DRAIN_INTERVAL = Duration.ofMillis(640);
 
@@ -71,9 +73,12 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         // While attempts run and none ends (calls of seconds), it fires less often, so that the app does not
         // commit a transaction every commit interval for nothing: the interval doubles while it stays within a
         // tenth of the time since the last task or completion, up to MAX_DRAIN_INTERVAL (32 times the default
-        // 20 ms), so a completion is routed at most that much later than at the base interval.
-        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), MAX_DRAIN_INTERVAL,
-                DRAIN_GRACE_FIRINGS, () -> {
+        // 20 ms), so a completion is routed at most that much later than at the base interval. While attempts
+        // run and no record comes in (light load), it fires at QUICK_DRAIN_INTERVAL, and the lane's consumer
+        // polls no longer than that (LaneConsumer), so a call that ends is routed within a few milliseconds;
+        // while records come in, each of them routes what completed, and the drain keeps its base interval.
+        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), QUICK_DRAIN_INTERVAL,
+                MAX_DRAIN_INTERVAL, DRAIN_GRACE_FIRINGS, () -> {
                     if (drain() > 0) {
                         return OnDemandPunctuator.Firing.WORKED;
                     }

@@ -23,6 +23,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * {@code ensure()}. What the work waited for is then taken up at most a tenth of that quiet time (and at most the
  * maximum) later than at the base interval. A stretched firing comes at a multiple of its interval on the wall
  * clock, so the punctuators of a stream thread's partitions fire together and their app commits once for all.
+ *
+ * <p>A stretching punctuator may also have a quick interval, shorter than the base one: after a firing that found
+ * work done or pending, the next comes at the quick interval unless {@link #ensure()} was called within the quick
+ * interval before the firing. Work that keeps arriving that often takes up what is pending itself (the processor
+ * does at each record), and the punctuator keeps its base interval; otherwise what is pending is taken up sooner.
  */
 final class OnDemandPunctuator {
 
@@ -53,18 +58,21 @@ final class OnDemandPunctuator {
 
     private final ProcessorContext<?, ?> context;
     private final long baseMs;
+    private final long quickMs;
     private final long maxMs;
     private final Step step;
     private final int idleFirings;
     private Cancellable scheduled;
     /**
-     * The interval of the schedule in place (meaningful while {@link #scheduled} is set): the base one is
-     * periodic, a longer one is a single firing set on the clock (see {@link #scheduleAligned}).
+     * The interval of the schedule in place (meaningful while {@link #scheduled} is set): the base and the
+     * quick ones are periodic, a longer one is a single firing set on the clock (see {@link #scheduleAligned}).
      */
     private long intervalMs;
     /** When the punctuator last did something, or was told of new work. */
     private long lastWorkMs;
     private int idle;
+    /** When {@link #ensure()} was last called (kept only with a quick interval). */
+    private long toldMs = Long.MIN_VALUE / 2;
 
     /** Cancels itself at the first firing that finds nothing left to do. */
     OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, Action action) {
@@ -73,16 +81,17 @@ final class OnDemandPunctuator {
 
     /** Cancels itself after {@code idleFirings} firings in a row found nothing left to do. */
     OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, int idleFirings, Action action) {
-        this(context, interval, interval, idleFirings, () -> action.run() ? Firing.WORKED : Firing.IDLE);
+        this(context, interval, interval, interval, idleFirings, () -> action.run() ? Firing.WORKED : Firing.IDLE);
     }
 
-    private OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, Duration maxInterval,
-                               int idleFirings, Step step) {
+    private OnDemandPunctuator(ProcessorContext<?, ?> context, Duration interval, Duration quickInterval,
+                               Duration maxInterval, int idleFirings, Step step) {
         if (idleFirings < 1) {
             throw new IllegalArgumentException("idleFirings must be at least 1, was " + idleFirings);
         }
         this.context = context;
         this.baseMs = Math.max(1, interval.toMillis());
+        this.quickMs = Math.max(1, Math.min(baseMs, quickInterval.toMillis()));
         this.maxMs = Math.max(baseMs, maxInterval.toMillis());
         this.idleFirings = idleFirings;
         this.step = step;
@@ -95,16 +104,31 @@ final class OnDemandPunctuator {
      */
     static OnDemandPunctuator stretching(ProcessorContext<?, ?> context, Duration interval, Duration maxInterval,
                                          int idleFirings, Step step) {
-        return new OnDemandPunctuator(context, interval, maxInterval, idleFirings, step);
+        return new OnDemandPunctuator(context, interval, interval, maxInterval, idleFirings, step);
     }
 
-    /** Schedules the punctuator at its base interval unless it is so scheduled already. Call on the stream thread. */
+    /**
+     * As {@link #stretching(ProcessorContext, Duration, Duration, int, Step)}, with a {@code quickInterval} (at
+     * most {@code interval}) for the firings after one that found work while no new work came in.
+     */
+    static OnDemandPunctuator stretching(ProcessorContext<?, ?> context, Duration interval, Duration quickInterval,
+                                         Duration maxInterval, int idleFirings, Step step) {
+        return new OnDemandPunctuator(context, interval, quickInterval, maxInterval, idleFirings, step);
+    }
+
+    /**
+     * Schedules the punctuator at its base interval unless it is scheduled at that or its quick interval already.
+     * Call on the stream thread.
+     */
     void ensure() {
         idle = 0;
-        if (maxMs > baseMs) { // only a stretching punctuator needs the time
+        if (maxMs > baseMs || quickMs < baseMs) { // only these need the time
             lastWorkMs = context.currentSystemTimeMs();
+            toldMs = lastWorkMs;
         }
-        scheduleBase();
+        if (scheduled == null || intervalMs > baseMs) {
+            schedulePeriodic(baseMs);
+        }
     }
 
     boolean isScheduled() {
@@ -117,17 +141,18 @@ final class OnDemandPunctuator {
     }
 
     private void fire(long now) {
+        long next = now - toldMs < quickMs ? baseMs : quickMs;
         switch (step.run()) {
             case WORKED -> {
                 idle = 0;
                 lastWorkMs = now;
-                scheduleBase();
+                schedulePeriodic(next);
             }
             case WAITING -> {
                 idle = 0;
                 long stretched = stretchedInterval(now - lastWorkMs);
                 if (stretched == baseMs) {
-                    scheduleBase();
+                    schedulePeriodic(next);
                 } else {
                     scheduleAligned(now, stretched);
                 }
@@ -137,7 +162,7 @@ final class OnDemandPunctuator {
                     cancel();
                     idle = 0;
                 } else {
-                    scheduleBase(); // the grace is counted at the base interval
+                    schedulePeriodic(baseMs); // the grace is counted at the base interval
                 }
             }
         }
@@ -153,14 +178,14 @@ final class OnDemandPunctuator {
         return ms;
     }
 
-    /** Puts the base schedule in place (its first firing one interval from now) unless it is. */
-    private void scheduleBase() {
-        if (scheduled != null && intervalMs == baseMs) {
+    /** Puts a periodic schedule of {@code ms} in place (its first firing one interval from now) unless it is. */
+    private void schedulePeriodic(long ms) {
+        if (scheduled != null && intervalMs == ms) {
             return;
         }
         cancel();
-        scheduled = context.schedule(Duration.ofMillis(baseMs), PunctuationType.WALL_CLOCK_TIME, this::fire);
-        intervalMs = baseMs;
+        scheduled = context.schedule(Duration.ofMillis(ms), PunctuationType.WALL_CLOCK_TIME, this::fire);
+        intervalMs = ms;
     }
 
     /** Sets the next firing for the next multiple of {@code ms} (above the base) on the clock after {@code now}. */

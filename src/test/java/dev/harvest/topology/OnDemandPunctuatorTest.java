@@ -119,6 +119,37 @@ class OnDemandPunctuatorTest {
     }
 
     @Test
+    void shouldFireAtItsQuickIntervalWhileNoWorkArrivesAndAtTheBaseWhileWorkKeepsArriving() {
+        AtomicReference<Firing> found = new AtomicReference<>(Firing.WAITING);
+        OnDemandPunctuator drain = OnDemandPunctuator.stretching(context, Duration.ofMillis(20), Duration.ofMillis(5),
+                Duration.ofMillis(500), 3, found::get);
+        context.setCurrentSystemTimeMs(1_000);
+        drain.ensure();
+        assertThat(drain.interval()).isEqualTo(Duration.ofMillis(20));
+
+        fire(1_020);
+        assertThat(drain.interval()).as("no work came within 5 ms of the firing: quick").isEqualTo(Duration.ofMillis(5));
+        assertThat(live().getInterval()).isEqualTo(Duration.ofMillis(5));
+        found.set(Firing.WORKED);
+        fire(1_025);
+        assertThat(drain.interval()).isEqualTo(Duration.ofMillis(5));
+
+        context.setCurrentSystemTimeMs(1_028);
+        drain.ensure();
+        assertThat(drain.interval()).as("new work keeps the quick schedule in place").isEqualTo(Duration.ofMillis(5));
+        assertThat(context.scheduledPunctuators().stream().filter(p -> !p.cancelled())).hasSize(1);
+        fire(1_030);
+        assertThat(drain.interval()).as("work came 2 ms before the firing: the base").isEqualTo(Duration.ofMillis(20));
+
+        found.set(Firing.IDLE);
+        fire(1_050);
+        assertThat(drain.interval()).as("the grace is at the base").isEqualTo(Duration.ofMillis(20));
+        found.set(Firing.WAITING);
+        fire(2_000);
+        assertThat(drain.interval()).as("a long wait stretches as before").isEqualTo(Duration.ofMillis(80));
+    }
+
+    @Test
     void shouldFireItsPartitionsTogetherOnceStretched() {
         MockProcessorContext<byte[], byte[]> other = new MockProcessorContext<>();
         OnDemandPunctuator first = OnDemandPunctuator.stretching(context, Duration.ofMillis(20),
