@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -384,17 +385,8 @@ class TaskDispatcherTest {
     @Test
     void shouldPublishAResultWithoutWaitingForTheLedgerWriteWhenTheLedgerIsSlow() {
         CompletableFuture<Void> write = new CompletableFuture<>();
-        IdempotencyLedger ledger = new IdempotencyLedger() {
-            @Override
-            public CompletableFuture<Optional<String>> recorded(String taskId) {
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
-
-            @Override
-            public CompletableFuture<Void> record(String taskId, String resultJson) {
-                return write;
-            }
-        };
+        IdempotencyLedger ledger = ledger(taskId -> CompletableFuture.completedFuture(Optional.empty()),
+                (taskId, json) -> write);
         dispatcher = new TaskDispatcher(Map.of("work", leased(ctx ->
                 CompletableFuture.completedFuture(new TaskOutcome.Completed("{\"n\":1}")))), admission,
                 (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
@@ -410,17 +402,8 @@ class TaskDispatcherTest {
     @Test
     void shouldKeepACompletedTasksLeaseUntilItIsRecordedWhileAsManyReleasedTasksAreUnrecordedAsLeasesHeld() {
         Map<String, CompletableFuture<Void>> writes = new ConcurrentHashMap<>();
-        IdempotencyLedger ledger = new IdempotencyLedger() {
-            @Override
-            public CompletableFuture<Optional<String>> recorded(String taskId) {
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
-
-            @Override
-            public CompletableFuture<Void> record(String taskId, String resultJson) {
-                return writes.computeIfAbsent(taskId, id -> new CompletableFuture<>());
-            }
-        };
+        IdempotencyLedger ledger = ledger(taskId -> CompletableFuture.completedFuture(Optional.empty()),
+                (taskId, json) -> writes.computeIfAbsent(taskId, id -> new CompletableFuture<>()));
         AtomicInteger calls = new AtomicInteger();
         dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
             calls.incrementAndGet();
@@ -455,17 +438,10 @@ class TaskDispatcherTest {
 
     @Test
     void shouldReleaseTheLeaseWhenTheLedgerWriteFails() {
-        IdempotencyLedger ledger = new IdempotencyLedger() {
-            @Override
-            public CompletableFuture<Optional<String>> recorded(String taskId) {
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
-
-            @Override
-            public CompletableFuture<Void> record(String taskId, String resultJson) {
-                throw new IllegalStateException("ledger down");
-            }
-        };
+        IdempotencyLedger ledger = ledger(taskId -> CompletableFuture.completedFuture(Optional.empty()),
+                (taskId, json) -> {
+                    throw new IllegalStateException("ledger down");
+                });
         dispatcher = new TaskDispatcher(Map.of("work", leased(ctx ->
                 CompletableFuture.completedFuture(new TaskOutcome.Completed("{}")))), admission,
                 (pool, key) -> secrets.secretOf(pool, key), SHORT, clock, Executors.newFixedThreadPool(4),
@@ -480,17 +456,8 @@ class TaskDispatcherTest {
     @Test
     void shouldPublishTheRecordedResultAndGiveThePermitBackWhenTheLedgerKnowsTheTask() {
         AtomicInteger calls = new AtomicInteger();
-        IdempotencyLedger ledger = new IdempotencyLedger() {
-            @Override
-            public CompletableFuture<Optional<String>> recorded(String taskId) {
-                return CompletableFuture.completedFuture(Optional.of("{\"kept\":true}"));
-            }
-
-            @Override
-            public CompletableFuture<Void> record(String taskId, String resultJson) {
-                return CompletableFuture.completedFuture(null);
-            }
-        };
+        IdempotencyLedger ledger = ledger(taskId -> CompletableFuture.completedFuture(Optional.of("{\"kept\":true}")),
+                (taskId, json) -> CompletableFuture.completedFuture(null));
         dispatcher = new TaskDispatcher(Map.of("work", leased(ctx -> {
             calls.incrementAndGet();
             return CompletableFuture.completedFuture(new TaskOutcome.Completed("{}"));
@@ -554,6 +521,22 @@ class TaskDispatcherTest {
         await().alias("t1 looked up while it waits for a permit").atMost(SHORT).until(() -> ledger.lookups("t1") > 0);
         assertThat(result).as("t1 still waits: all permits are taken").isNotDone();
         return result;
+    }
+
+    /** A ledger that answers lookups with {@code recorded} and writes with {@code record}. */
+    private static IdempotencyLedger ledger(Function<String, CompletableFuture<Optional<String>>> recorded,
+                                            BiFunction<String, String, CompletableFuture<Void>> record) {
+        return new IdempotencyLedger() {
+            @Override
+            public CompletableFuture<Optional<String>> recorded(String taskId) {
+                return recorded.apply(taskId);
+            }
+
+            @Override
+            public CompletableFuture<Void> record(String taskId, String resultJson) {
+                return record.apply(taskId, resultJson);
+            }
+        };
     }
 
     /** A ledger that counts lookups per task and answers from {@link #recorded}. */
