@@ -43,8 +43,10 @@ class ChaosPauseIT {
             chaos.produceAll();
             chaos.awaitEnded(0.25, Duration.ofSeconds(90));
             double lostBefore = lostLeases(paused);
-            await().alias("the instance to stop has attempts running").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(50)).until(() -> paused.metricSum("harvest_inflight") > 0);
+            // Leases held, not only attempts in flight: attempts that all wait for a permit would lose nothing.
+            await().alias("the instance to stop holds leases").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> paused.metricSum("harvest_admission_leases_held") > 0);
             chaos.faultNow();
             paused.suspend();
             ChaosFixture.lasting(PAUSE);
