@@ -115,8 +115,8 @@ public final class HarvestApp implements AutoCloseable {
             LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
                     options.clock(), options.drainInterval(), LANE_MAX_BLOCK);
             Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
-            add(TopologyFactory.laneAppId(config, laneConfig), topology, LaneConsumer.clients(
-                    () -> gate.running() > 0, min(options.drainInterval(), LaneProcessor.QUICK_DRAIN_INTERVAL)));
+            add(TopologyFactory.laneAppId(config, laneConfig), topology,
+                    LaneConsumer.clients(() -> gate.running() > 0, runtime.quickDrainInterval()));
         }
         add(TopologyFactory.retryAppId(config), TopologyFactory.retry(config, options.clock(), Duration.ofMillis(50)),
                 null);
@@ -164,10 +164,6 @@ public final class HarvestApp implements AutoCloseable {
         });
         new KafkaStreamsMetrics(streams).bindTo(registry);
         apps.put(appId, streams);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     public PrometheusMeterRegistry registry() {

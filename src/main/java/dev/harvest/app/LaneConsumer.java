@@ -50,14 +50,18 @@ final class LaneConsumer extends KafkaConsumer<byte[], byte[]> {
 
             @Override
             public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-                return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                return plain(config);
             }
 
             @Override
             public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-                return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                return plain(config);
             }
         };
+    }
+
+    private static Consumer<byte[], byte[]> plain(Map<String, Object> config) {
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override

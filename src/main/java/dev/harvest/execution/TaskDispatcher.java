@@ -49,7 +49,6 @@ public final class TaskDispatcher implements AutoCloseable {
     private final Drain drain = new Drain();
     /** The actual cost of an attempt that never reached its handler: its whole reservation is refunded. */
     private static final Double NOT_RUN = 0.0;
-    private final IdempotencyLedger ledger;
     private final LedgerLookahead lookahead;
     private final UnrecordedCompletions unrecorded;
 
@@ -72,7 +71,6 @@ public final class TaskDispatcher implements AutoCloseable {
     TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                    Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics,
                    IdempotencyLedger ledger, LongSupplier ticker) {
-        this.ledger = ledger;
         this.lookahead = new LedgerLookahead(ledger, LedgerLookahead.MIN_DEPTH, LedgerLookahead.MAX_DEPTH,
                 LedgerLookahead.FRESHNESS, ticker);
         this.handlers = Map.copyOf(handlers);
@@ -81,7 +79,7 @@ public final class TaskDispatcher implements AutoCloseable {
         this.admissionWait = admissionWait;
         this.clock = clock;
         this.executor = executor;
-        this.unrecorded = new UnrecordedCompletions(executor);
+        this.unrecorded = new UnrecordedCompletions(ledger, executor);
         this.metrics = metrics;
         this.handlers.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull)
                 .forEach(metrics::registerBreaker);
@@ -251,7 +249,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 // The result is published without waiting for the write: the ledger matters only for a run whose
                 // result never committed, and that run sees the same whether the write lands before or after. The
                 // lease may wait for it (UnrecordedCompletions), to bound what a crash makes run twice.
-                unrecorded.releaseAfter(recordInLedger(execution.task().id(), done.resultJson()),
+                unrecorded.recordThenRelease(execution.task().id(), done.resultJson(),
                         () -> release(lease, done.actualCost(), callEnded));
             } else {
                 release(lease, null, callEnded);
@@ -296,20 +294,6 @@ public final class TaskDispatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    /** Records a completed task in the ledger; the returned write completes (never exceptionally) when it ends. */
-    private CompletableFuture<Void> recordInLedger(String taskId, String resultJson) {
-        CompletableFuture<Void> write;
-        try {
-            write = ledger.record(taskId, resultJson).toCompletableFuture();
-        } catch (RuntimeException e) {
-            write = CompletableFuture.failedFuture(e);
-        }
-        return write.exceptionally(e -> {
-            LOG.debug("ledger write for task {} failed: {}", taskId, e.toString());
-            return null;
-        });
     }
 
     /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */

@@ -1,9 +1,12 @@
 package dev.harvest.execution;
 
+import dev.harvest.lease.IdempotencyLedger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the work a crash of this instance makes run twice by the leases it holds.
@@ -18,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class UnrecordedCompletions {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UnrecordedCompletions.class);
+
+    private final IdempotencyLedger ledger;
     private final Executor executor;
     /** Leases held by the dispatcher's attempts (granted and not yet given back). */
     private final AtomicInteger leases = new AtomicInteger();
@@ -25,7 +31,8 @@ final class UnrecordedCompletions {
     private final AtomicInteger released = new AtomicInteger();
 
     /** @param executor where a release that waited for its write runs (not the ledger's I/O thread) */
-    UnrecordedCompletions(Executor executor) {
+    UnrecordedCompletions(IdempotencyLedger ledger, Executor executor) {
+        this.ledger = ledger;
         this.executor = executor;
     }
 
@@ -40,10 +47,11 @@ final class UnrecordedCompletions {
     }
 
     /**
-     * Gives a completed task's lease back ({@code release}, which ends in {@link #returned()}) now, or once
-     * {@code write}, its ledger write, has landed or failed.
+     * Records a completed task in the ledger and gives its lease back ({@code release}, which ends in
+     * {@link #returned()}) now, or once the write has landed or failed.
      */
-    void releaseAfter(CompletableFuture<?> write, Runnable release) {
+    void recordThenRelease(String taskId, String resultJson, Runnable release) {
+        CompletableFuture<Void> write = record(taskId, resultJson);
         if (write.isDone()) {
             release.run();
         } else if (tryReleaseEarly()) {
@@ -58,6 +66,20 @@ final class UnrecordedCompletions {
                 }
             });
         }
+    }
+
+    /** The ledger write of a completed task; it completes, never exceptionally, when the write ends. */
+    private CompletableFuture<Void> record(String taskId, String resultJson) {
+        CompletableFuture<Void> write;
+        try {
+            write = ledger.record(taskId, resultJson).toCompletableFuture();
+        } catch (RuntimeException e) {
+            write = CompletableFuture.failedFuture(e);
+        }
+        return write.exceptionally(e -> {
+            LOG.debug("ledger write for task {} failed: {}", taskId, e.toString());
+            return null;
+        });
     }
 
     private boolean tryReleaseEarly() {

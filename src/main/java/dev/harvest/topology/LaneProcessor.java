@@ -40,8 +40,6 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
     private static final int DRAIN_GRACE_FIRINGS = 50;
-    /** The drain's interval while attempts run and no record comes in (see init). */
-    public static final Duration QUICK_DRAIN_INTERVAL = Duration.ofMillis(5);
     /** The longest the drain's interval stretches to while running attempts take long (see init). */
     static final Duration MAX_DRAIN_INTERVAL = Duration.ofMillis(640);
 
@@ -74,10 +72,10 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         // commit a transaction every commit interval for nothing: the interval doubles while it stays within a
         // tenth of the time since the last task or completion, up to MAX_DRAIN_INTERVAL (32 times the default
         // 20 ms), so a completion is routed at most that much later than at the base interval. While attempts
-        // run and no record comes in (light load), it fires at QUICK_DRAIN_INTERVAL, and the lane's consumer
+        // run and no record comes in (light load), it fires at the quick interval (5 ms), and the lane's consumer
         // polls no longer than that (LaneConsumer), so a call that ends is routed within a few milliseconds;
         // while records come in, each of them routes what completed, and the drain keeps its base interval.
-        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), QUICK_DRAIN_INTERVAL,
+        this.drainer = OnDemandPunctuator.stretching(ctx, rt.drainInterval(), rt.quickDrainInterval(),
                 MAX_DRAIN_INTERVAL, DRAIN_GRACE_FIRINGS, () -> {
                     if (drain() > 0) {
                         return OnDemandPunctuator.Firing.WORKED;

@@ -27,4 +27,11 @@ public record LaneRuntime(PipelineConfig config, LaneConfig laneConfig, Lane lan
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
     }
+
+    /** The drain's interval while attempts run and no record comes in; also the lane consumer's longest poll. */
+    public Duration quickDrainInterval() {
+        return drainInterval.compareTo(QUICK_DRAIN) <= 0 ? drainInterval : QUICK_DRAIN;
+    }
+
+    private static final Duration QUICK_DRAIN = Duration.ofMillis(5);
 }
