@@ -15,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
@@ -44,7 +44,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     static final Duration MAX_DRAIN_INTERVAL = Duration.ofMillis(640);
 
     private final LaneRuntime rt;
-    private final BlockingQueue<Finished> completions = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Finished> completions = new LinkedTransferQueue<>();
     /** What this processor has handed to the dispatcher and not yet routed, by in-flight store key. */
     private final Map<String, Running> running = new HashMap<>();
     private final Deduplicator deduplicator;

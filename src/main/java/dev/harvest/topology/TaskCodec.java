@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.harvest.task.Cost;
 import dev.harvest.task.Task;
@@ -32,6 +33,9 @@ public final class TaskCodec {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
     }
 
+    /** Reads task values into trees without resolving the tree type again for every record. */
+    private static final ObjectReader TREE = MAPPER.readerFor(JsonNode.class);
+
     /** A parse result: the task, or the problem. */
     public record Parsed(Task task, String problem) {
         public boolean ok() {
@@ -50,11 +54,11 @@ public final class TaskCodec {
         try {
             if (isAscii(value)) {
                 // ASCII is valid UTF-8: most tasks are, and are read straight from their bytes.
-                root = MAPPER.readTree(value);
+                root = TREE.readTree(value);
             } else {
                 String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
-                root = MAPPER.readTree(text);
+                root = TREE.readTree(text);
             }
         } catch (CharacterCodingException e) {
             return new Parsed(null, "value is not valid UTF-8");

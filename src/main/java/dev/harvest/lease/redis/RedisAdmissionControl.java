@@ -263,7 +263,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         return scripts.reap(1000, job, token).thenApply(reply -> reply.intAt(0));
     }
 
-    /** Requests with a long wait the sweep still tracks (settled ones leave at its next pass). */
+    /** Requests with a long wait that have not settled yet. */
     int longWaitsTracked() {
         return timeouts.longWaitsTracked();
     }

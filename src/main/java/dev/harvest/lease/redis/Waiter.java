@@ -4,6 +4,7 @@ import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.Lease;
 import dev.harvest.task.Cost;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,9 +48,9 @@ final class Waiter {
     volatile long uncertainSince = Long.MAX_VALUE;
     volatile RuntimeException lastError;
     volatile ScheduledFuture<?> timeout;
-    /** A long wait's end and length, for {@link RequestTimeouts}'s sweep (instead of {@link #timeout}). */
-    long dueNanos;
-    Duration maxWait;
+    /** A long wait's length and the set {@link RequestTimeouts} files it in until it settles (instead of a timeout). */
+    volatile Duration maxWait;
+    volatile Set<Waiter> sweptIn;
     int unknownReplies;
 
     Waiter(AdmissionRequest request, String leaseId, long seq, boolean tryOnly, int reservedAbove, long ttlMillis) {
@@ -75,6 +76,10 @@ final class Waiter {
         ScheduledFuture<?> t = timeout;
         if (t != null) {
             t.cancel(false);
+        }
+        Set<Waiter> swept = sweptIn;
+        if (swept != null) {
+            swept.remove(this);
         }
         return true;
     }
