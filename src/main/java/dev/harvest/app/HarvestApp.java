@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +78,9 @@ public final class HarvestApp implements AutoCloseable {
         ConfigSecretResolver.checkAvailable(config.keyPools(), System::getenv);
         this.config = config;
         this.options = options;
-        this.scheduler = Executors.newScheduledThreadPool(2, daemon("harvest-scheduler"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, daemon("harvest-scheduler"));
+        timers.setRemoveOnCancelPolicy(true); // a cancelled timeout leaves the queue at once, not when it was due
+        this.scheduler = timers;
         this.admission = Admission.create(config, options, registry, scheduler);
         this.handlers = new HandlerFactory();
         ExecutorService executor = Executors.newFixedThreadPool(

@@ -13,7 +13,9 @@ import dev.harvest.task.Cost;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,12 @@ public final class InJvmAdmissionControl implements AdmissionControl {
     private final Map<String, Lease> held = new HashMap<>();
     /** Cost reserved per held lease, in millionths of a unit. */
     private final Map<String, Long> reserved = new HashMap<>();
-    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    /**
+     * Waiters by what they need, each line first come first served. When the first of a line does not fit, none
+     * behind it does, so a pass over the waiters stops at the first refusal of each line.
+     */
+    private final Map<Needs, ArrayDeque<Waiter>> lines = new HashMap<>();
+    private final String leaseIdPrefix = UUID.randomUUID() + "-";
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledExecutorService scheduler;
@@ -77,11 +84,13 @@ public final class InJvmAdmissionControl implements AdmissionControl {
         }
         Waiter waiter = new Waiter(request, sequence.incrementAndGet());
         synchronized (this) {
-            waiters.add(waiter);
+            lines.computeIfAbsent(waiter.needs, n -> new ArrayDeque<>()).addLast(waiter);
         }
         grantWaiting();
         if (!waiter.future.isDone()) {
-            scheduler.schedule(() -> expire(waiter, maxWait), maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timeout = scheduler.schedule(() -> expire(waiter, maxWait), maxWait.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            waiter.future.whenComplete((lease, failure) -> timeout.cancel(false));
         }
         return waiter.future;
     }
@@ -159,39 +168,55 @@ public final class InJvmAdmissionControl implements AdmissionControl {
 
     @Override
     public synchronized void close() {
-        for (Waiter w : waiters) {
-            w.future.completeExceptionally(new IllegalStateException("admission control closed"));
+        for (ArrayDeque<Waiter> line : lines.values()) {
+            for (Waiter w : line) {
+                w.future.completeExceptionally(new IllegalStateException("admission control closed"));
+            }
         }
-        waiters.clear();
+        lines.clear();
     }
 
     private void expire(Waiter waiter, Duration maxWait) {
         boolean removed;
         synchronized (this) {
-            removed = waiters.remove(waiter);
+            ArrayDeque<Waiter> line = lines.get(waiter.needs);
+            removed = line != null && line.remove(waiter);
         }
         if (removed) {
             waiter.future.completeExceptionally(new AdmissionTimeoutException(describe(waiter.request), maxWait));
         }
     }
 
-    /** Grants every waiter that fits now, highest lane first; a waiter that does not fit does not block others. */
+    /**
+     * Grants every waiter that fits now, highest lane first, then first come first served; a waiter that does not
+     * fit does not block others (those of other lines).
+     */
     private void grantWaiting() {
         List<Map.Entry<Waiter, Lease>> granted = new ArrayList<>();
         synchronized (this) {
-            List<Waiter> ordered = new ArrayList<>(waiters);
-            ordered.sort(null);
-            Instant earliest = null;
-            for (Waiter w : ordered) {
-                Lease lease = grab(w.request);
-                if (lease != null) {
-                    waiters.remove(w);
-                    granted.add(Map.entry(w, lease));
-                } else if (w.request.keyPool() != null) {
-                    earliest = earlier(earliest, pools.get(w.request.keyPool()).nextRoom(clock.instant(),
-                            Cost.toMicros(w.request.cost())));
+            PriorityQueue<ArrayDeque<Waiter>> heads = new PriorityQueue<>(Comparator.comparing(ArrayDeque::peekFirst));
+            for (ArrayDeque<Waiter> line : lines.values()) {
+                if (!line.isEmpty()) {
+                    heads.add(line);
                 }
             }
+            Instant earliest = null;
+            ArrayDeque<Waiter> line;
+            while ((line = heads.poll()) != null) {
+                Waiter w = line.peekFirst();
+                Lease lease = grab(w.request);
+                if (lease != null) {
+                    line.pollFirst();
+                    granted.add(Map.entry(w, lease));
+                    if (!line.isEmpty()) {
+                        heads.add(line);
+                    }
+                } else if (w.request.keyPool() != null) {
+                    earliest = earlier(earliest, pools.get(w.request.keyPool()).nextRoom(clock.instant(),
+                            w.needs.costMicros()));
+                }
+            }
+            lines.values().removeIf(ArrayDeque::isEmpty);
             wakeAt(earliest);
         }
         for (Map.Entry<Waiter, Lease> g : granted) {
@@ -231,7 +256,7 @@ public final class InJvmAdmissionControl implements AdmissionControl {
             return null;
         }
         String keyId = null;
-        String leaseId = UUID.randomUUID().toString();
+        String leaseId = leaseIdPrefix + sequence.incrementAndGet();
         long cost = Cost.toMicros(request.cost());
         if (pool != null) {
             keyId = pool.claimLeastLoaded(clock.instant(), cost, leaseId);
@@ -254,13 +279,20 @@ public final class InJvmAdmissionControl implements AdmissionControl {
                 ? " and " : "") + (r.permits() == null ? "" : "permit of " + r.permits());
     }
 
+    /** What a request needs; requests with the same needs fit or not alike. */
+    private record Needs(String lane, String pool, String permits, long costMicros) {
+    }
+
     private static final class Waiter implements Comparable<Waiter> {
         final AdmissionRequest request;
+        final Needs needs;
         final long seq;
         final CompletableFuture<Lease> future = new CompletableFuture<>();
 
         Waiter(AdmissionRequest request, long seq) {
             this.request = request;
+            this.needs = new Needs(request.lane().name(), request.keyPool(), request.permits(),
+                    Cost.toMicros(request.cost()));
             this.seq = seq;
         }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -252,6 +253,69 @@ class InJvmAdmissionControlTest {
         assertThat(highNeedsKey).isNotDone();
         admission.release(key);
         assertThat(highNeedsKey).isDone();
+    }
+
+    @Test
+    void shouldLetACheaperRequestOfTheSameLanePassACostlierOneThatDoesNotFitTheBudget() {
+        admission = control(List.of(limited("pool", null, new Budget(10.0, Duration.ofMinutes(1)), "k1")), List.of());
+        Lease big = tryAcquire(new AdmissionRequest("big", HIGH, "pool", null, 8)).orElseThrow();
+        CompletableFuture<Lease> costly = admission.acquire(new AdmissionRequest("costly", HIGH, "pool", null, 5),
+                Duration.ofSeconds(30)).toCompletableFuture();
+        CompletableFuture<Lease> cheap = admission.acquire(new AdmissionRequest("cheap", HIGH, "pool", null, 1),
+                Duration.ofSeconds(30)).toCompletableFuture();
+
+        assertThat(cheap).as("the cheaper request fits what is left").isCompleted();
+        assertThat(costly).isNotDone();
+        admission.release(big, 0.0);
+        assertThat(costly).isCompleted();
+    }
+
+    @Test
+    void shouldServeALongLineInOrderOneGrantPerRelease() {
+        admission = control(List.of(), List.of(permits("calls", 2, Map.of())));
+        Lease first = tryAcquire(new AdmissionRequest("h1", NORMAL, null, "calls")).orElseThrow();
+        Lease second = tryAcquire(new AdmissionRequest("h2", NORMAL, null, "calls")).orElseThrow();
+        List<CompletableFuture<Lease>> line = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            line.add(admission.acquire(new AdmissionRequest("w" + i, NORMAL, null, "calls"), Duration.ofSeconds(30))
+                    .toCompletableFuture());
+        }
+        CompletableFuture<Lease> high = admission.acquire(new AdmissionRequest("high", HIGH, null, "calls"),
+                Duration.ofSeconds(30)).toCompletableFuture();
+
+        admission.release(first);
+        assertThat(high).as("a higher lane's waiter goes first").isCompleted();
+        Lease current = second;
+        for (int i = 0; i < line.size(); i++) {
+            admission.release(current);
+            assertThat(line.get(i)).isCompleted();
+            if (i + 1 < line.size()) {
+                assertThat(line.get(i + 1)).isNotDone();
+            }
+            current = line.get(i).join();
+        }
+        assertThat(admission.permitsInUse("calls")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDropAGrantedRequestsTimeoutFromTheScheduler() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+        timers.setRemoveOnCancelPolicy(true);
+        try {
+            admission = new InJvmAdmissionControl(List.of(), List.of(permits("calls", 1, Map.of())), LANES, timers,
+                    clock);
+            Lease holder = tryAcquire(new AdmissionRequest("holder", HIGH, null, "calls")).orElseThrow();
+            CompletableFuture<Lease> waiter = admission.acquire(new AdmissionRequest("w", HIGH, null, "calls"),
+                    Duration.ofSeconds(30)).toCompletableFuture();
+            assertThat(timers.getQueue()).hasSize(1);
+
+            admission.release(holder);
+
+            assertThat(waiter).isCompleted();
+            assertThat(timers.getQueue()).as("its 30 s timeout is cancelled, not left to run").isEmpty();
+        } finally {
+            timers.shutdownNow();
+        }
     }
 
     // ---------------------------------------------------------------- timeouts
