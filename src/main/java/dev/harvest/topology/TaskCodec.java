@@ -33,7 +33,7 @@ public final class TaskCodec {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
     }
 
-    /** Reads task values into trees without resolving the tree type again for every record. */
+    /** Reads JSON into trees without resolving the tree type again for every record. */
     private static final ObjectReader TREE = MAPPER.readerFor(JsonNode.class);
 
     /** A parse result: the task, or the problem. */
@@ -148,7 +148,7 @@ public final class TaskCodec {
         node.put("type", task.type());
         if (task.payloadJson() != null) {
             try {
-                node.set("payload", MAPPER.readTree(task.payloadJson()));
+                node.set("payload", TREE.readTree(task.payloadJson()));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("payload is not valid JSON", e);
             }
@@ -179,7 +179,7 @@ public final class TaskCodec {
      */
     public static byte[] withBatchId(byte[] json, String batchId) {
         try {
-            JsonNode root = MAPPER.readTree(json);
+            JsonNode root = TREE.readTree(json);
             if (root == null || !root.isObject()) {
                 throw new IllegalArgumentException("task must be a JSON object");
             }

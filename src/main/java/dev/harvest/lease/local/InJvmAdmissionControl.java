@@ -44,10 +44,7 @@ public final class InJvmAdmissionControl implements AdmissionControl {
     private final Map<String, Lease> held = new HashMap<>();
     /** Cost reserved per held lease, in millionths of a unit. */
     private final Map<String, Long> reserved = new HashMap<>();
-    /**
-     * Waiters by what they need, each line first come first served. When the first of a line does not fit, none
-     * behind it does, so a pass over the waiters stops at the first refusal of each line.
-     */
+    /** Waiters by what they need, first come first served: when the first of a line does not fit, none behind does. */
     private final Map<Needs, ArrayDeque<Waiter>> lines = new HashMap<>();
     private final String leaseIdPrefix = UUID.randomUUID() + "-";
     private final AtomicLong tokens = new AtomicLong();
@@ -187,10 +184,7 @@ public final class InJvmAdmissionControl implements AdmissionControl {
         }
     }
 
-    /**
-     * Grants every waiter that fits now, highest lane first, then first come first served; a waiter that does not
-     * fit does not block others (those of other lines).
-     */
+    /** Grants every waiter that fits now, highest lane first; a waiter that does not fit blocks only its own line. */
     private void grantWaiting() {
         List<Map.Entry<Waiter, Lease>> granted = new ArrayList<>();
         synchronized (this) {
@@ -280,8 +274,7 @@ public final class InJvmAdmissionControl implements AdmissionControl {
     }
 
     /** What a request needs; requests with the same needs fit or not alike. */
-    private record Needs(String lane, String pool, String permits, long costMicros) {
-    }
+    private record Needs(String lane, String pool, String permits, long costMicros) { }
 
     private static final class Waiter implements Comparable<Waiter> {
         final AdmissionRequest request;
