@@ -46,7 +46,6 @@ final class Timeline implements AutoCloseable {
 
     private final LongSupplier acked;
     private final Gauge held;
-    private final Gauge parked;
     private final Gauge waiting;
     private final Collection<Gauge> running;
     private final List<Metric> processed;
@@ -63,7 +62,6 @@ final class Timeline implements AutoCloseable {
     private Timeline(LongSupplier acked, MeterRegistry registry, KafkaStreams lane) {
         this.acked = acked;
         this.held = registry.find(MetricNames.LEASES_HELD).gauge();
-        this.parked = registry.find(MetricNames.LEASES_PARKED).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
         this.processed = metrics(lane, "stream-thread-metrics", "process-total");
@@ -142,9 +140,7 @@ final class Timeline implements AutoCloseable {
     }
 
     private void takeSample() {
-        // Parked leases hold a permit in Redis but no task: they count as free here.
-        double inUse = value(held) - (parked == null ? 0 : parked.value());
-        Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), inUse, value(waiting),
+        Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
                 running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
                 new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)));
         synchronized (samples) {

@@ -19,7 +19,6 @@ public final class MetricNames {
     public static final String ADMISSION_WAITING = "harvest.admission.waiting";
     public static final String LEASES_HELD = "harvest.admission.leases.held";
     public static final String LEASES_REUSED = "harvest.admission.leases.reused";
-    public static final String LEASES_PARKED = "harvest.admission.leases.parked";
     /** Retries sent to a delay tier, by tier. */
     public static final String RETRIES = "harvest.retries";
     /** Dead letters written, by reason. */

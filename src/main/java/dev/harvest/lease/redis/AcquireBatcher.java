@@ -13,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * The JVM's admission requests ({@link WaitQueues}) and the one acquire call in flight ("group commit"): while a
@@ -45,18 +44,6 @@ final class AcquireBatcher {
 
         /** Redis does not know a pool or semaphore (e.g. it restarted empty): sync, then {@link #resume()}. */
         void syncNeeded();
-
-        /** A parked lease was taken for the waiter. */
-        void reused(Waiter waiter, Lease lease);
-
-        /** A parked lease is to go back to Redis. */
-        void giveBack(Lease lease);
-    }
-
-    /** What became of a lease offered to {@link #handOverOrPark}: a waiter to hand it to, or parked, or neither. */
-    record HandOver(Waiter waiter, boolean parked) {
-        static final HandOver PARKED = new HandOver(null, true);
-        static final HandOver REFUSED = new HandOver(null, false);
     }
 
     private final AdmissionScripts scripts;
@@ -66,11 +53,9 @@ final class AcquireBatcher {
     private final String instanceId;
     private final Outcomes outcomes;
     private final PollTimer polls;
-    private final Predicate<Lease> reusable;
 
     private final Object lock = new Object();
     private final WaitQueues queues = new WaitQueues();
-    private final ParkedLeases parked;
     private boolean inFlight;
     /** Wake-ups so far: one that arrives while a call is on the wire must not be lost (see onReply). */
     private long wakes;
@@ -78,20 +63,14 @@ final class AcquireBatcher {
     private boolean closed;
     private long errorDelay = ERROR_BACKOFF_MIN;
 
-    /**
-     * @param reusable whether a parked lease may still serve another task (asked when one is taken, under this
-     *                 batcher's lock)
-     */
     AcquireBatcher(AdmissionScripts scripts, AdmissionOptions options, LongSupplier ticker, ScheduledExecutorService timer,
-                   String instanceId, Outcomes outcomes, Predicate<Lease> reusable) {
+                   String instanceId, Outcomes outcomes) {
         this.scripts = scripts;
         this.options = options;
         this.ticker = ticker;
         this.timer = timer;
         this.instanceId = instanceId;
         this.outcomes = outcomes;
-        this.reusable = reusable;
-        this.parked = new ParkedLeases(lock, timer, ticker, outcomes::giveBack);
         this.polls = new PollTimer(options, timer, this::wake);
     }
 
@@ -132,49 +111,24 @@ final class AcquireBatcher {
     }
 
     /**
-     * Offers a lease of class {@code c} whose task ended. It goes to the first queued waiter of {@code c}, taken out
-     * of the queue, unless a waiter of a more important lane waits for the same pool or semaphore (that one must get
-     * the capacity through Redis); waiters whose earlier try has an unknown outcome are left for Redis (a grant may
-     * exist under their lease id). The caller settles the waiter; when that fails (it timed out meanwhile) it offers
-     * the lease again. With no such waiter the lease is parked until {@code parkUntil} (see {@link ParkedLeases}),
-     * unless that has passed or another class waits here for its pool or semaphore: then it is refused and goes
-     * back to Redis.
+     * A queued waiter of {@code c} to hand a lease of that class to, taken out of the queue; null when there is
+     * none, or when a waiter of a more important lane waits for the same pool or semaphore (that one must get the
+     * capacity through Redis). Waiters whose earlier try has an unknown outcome are left for Redis: a grant may
+     * exist under their lease id. The caller settles the waiter; when that fails (it timed out meanwhile) it asks
+     * again.
      */
-    HandOver handOverOrPark(Lease lease, WaitClass c, long parkUntil) {
+    Waiter takeForReuse(WaitClass c) {
         WaitQueues.Taken taken;
         synchronized (lock) {
             if (closed) {
-                return HandOver.REFUSED;
+                return null;
             }
             taken = queues.takeForReuse(c);
-            if (taken.waiter() == null) {
-                if (parkUntil - ticker.getAsLong() <= 0 || queues.moreImportantWaits(c) || queues.othersWaitFor(c)) {
-                    return HandOver.REFUSED;
-                }
-                parked.park(c, lease, parkUntil);
-                return HandOver.PARKED;
-            }
         }
         if (taken.left()) {
             pump();
         }
-        return new HandOver(taken.waiter(), false);
-    }
-
-    /** Sends back to Redis the parked leases {@code matching} selects (e.g. another instance waits for them). */
-    void giveBackParked(Predicate<Lease> matching) {
-        List<Lease> back;
-        synchronized (lock) {
-            if (parked.isEmpty()) {
-                return;
-            }
-            back = parked.takeMatching(matching);
-        }
-        back.forEach(outcomes::giveBack);
-    }
-
-    int parkedCount() {
-        return parked.size();
+        return taken.waiter();
     }
 
     int waitingCount() {
@@ -195,55 +149,23 @@ final class AcquireBatcher {
         polls.close();
         synchronized (lock) {
             closed = true;
-            parked.takeMatching(lease -> true); // held leases, given back by the caller
             return queues.clear();
         }
     }
 
-    /** Serves waiters from parked leases, then sends the next call unless one is on the wire. */
     private void pump() {
         AcquireCall call;
-        List<Waiter> served = null;
-        List<Lease> servedWith = null;
-        List<Lease> back = null;
         synchronized (lock) {
-            if (closed) {
+            if (inFlight || paused || closed) {
                 return;
             }
-            if (!parked.isEmpty()) {
-                served = new ArrayList<>();
-                servedWith = new ArrayList<>();
-                back = new ArrayList<>();
-                parked.serve(queues, reusable, served, servedWith, back);
+            List<Waiter> batch = queues.takeBatch(options.maxBatch());
+            if (batch.isEmpty() && !queues.hasLeaving()) {
+                return;
             }
-            if (inFlight || paused) {
-                call = null;
-            } else {
-                call = nextCall();
-            }
+            call = new AcquireCall(batch, queues.waitingPerClass(batch), wakes);
+            inFlight = true;
         }
-        if (served != null) {
-            for (int i = 0; i < served.size(); i++) {
-                outcomes.reused(served.get(i), servedWith.get(i));
-            }
-            back.forEach(outcomes::giveBack);
-        }
-        if (call != null) {
-            send(call);
-        }
-    }
-
-    /** The next call to send, or null when there is nothing to ask; under the lock. */
-    private AcquireCall nextCall() {
-        List<Waiter> batch = queues.takeBatch(options.maxBatch());
-        if (batch.isEmpty() && !queues.hasLeaving()) {
-            return null;
-        }
-        inFlight = true;
-        return new AcquireCall(batch, queues.waitingPerClass(batch), wakes);
-    }
-
-    private void send(AcquireCall call) {
         call.sentAt = ticker.getAsLong();
         scripts.run(AdmissionScripts.ACQUIRE, call.args(options, instanceId)).whenComplete((reply, failure) -> {
             if (failure == null && call.fits(reply)) {

@@ -14,13 +14,9 @@ import java.time.Duration;
  * @param reclaimPerAcquire  expired leases an acquire call reclaims before granting
  * @param leaseReuse         how long after its grant a lease may be handed from a finished task straight to a
  *                           waiting one of this instance ({@link LeaseReuse}); zero sends every release to Redis
- * @param leaseLinger        how long a lease whose task ended with no request of its class waiting here is kept
- *                           for the next one ({@link ParkedLeases}), within {@code leaseReuse}; zero sends it back
- *                           to Redis at once
  */
 public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, WakeUp wakeUp, int maxBatch,
-                               Duration pollMin, Duration pollMax, int reclaimPerAcquire, Duration leaseReuse,
-                               Duration leaseLinger) {
+                               Duration pollMin, Duration pollMax, int reclaimPerAcquire, Duration leaseReuse) {
 
     /** How a waiting instance notices that capacity came free on another instance. */
     public enum WakeUp {
@@ -40,44 +36,35 @@ public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, Wa
         if (maxBatch < 1 || pollMin.isNegative() || pollMax.compareTo(pollMin) < 0 || reclaimPerAcquire < 0) {
             throw new IllegalArgumentException("maxBatch >= 1, 0 <= pollMin <= pollMax, reclaimPerAcquire >= 0");
         }
-        if (leaseReuse.isNegative() || leaseLinger.isNegative()) {
-            throw new IllegalArgumentException("leaseReuse and leaseLinger must not be negative");
+        if (leaseReuse.isNegative()) {
+            throw new IllegalArgumentException("leaseReuse must not be negative");
         }
     }
 
     public static AdmissionOptions defaults() {
         return new AdmissionOptions(Duration.ofSeconds(30), 0.1, WakeUp.PUBSUB, 128, Duration.ofMillis(5),
-                Duration.ofMillis(500), 16, Duration.ofSeconds(1), Duration.ofMillis(50));
+                Duration.ofMillis(500), 16, Duration.ofSeconds(1));
     }
 
     public AdmissionOptions withWakeUp(WakeUp mode) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
-                leaseLinger);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withKeyOnlyLeaseTtl(Duration ttl) {
-        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
-                leaseLinger);
+        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withMaxBatch(int max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
-                leaseLinger);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withPolling(Duration min, Duration max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire, leaseReuse,
-                leaseLinger);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire, leaseReuse);
     }
 
     public AdmissionOptions withLeaseReuse(Duration window) {
         return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire,
-                window, leaseLinger);
-    }
-
-    public AdmissionOptions withLeaseLinger(Duration linger) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire,
-                leaseReuse, linger);
+                window);
     }
 
     /** How long before the Redis expiry the holder stops trusting a lease of this TTL. */

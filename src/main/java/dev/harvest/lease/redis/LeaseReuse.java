@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  *   {@link #contentionHold} after such a message no lease of that pool or semaphore is handed over here, so it
  *   goes back to Redis, whose round-robin queue gives it to the waiting instance.</li>
  *   <li><b>Higher lanes first.</b> A lease is handed only within its own wait class, and not while a request of a
- *   more important lane waits here for the same pool or semaphore (see {@link AcquireBatcher#handOverOrPark}).</li>
+ *   more important lane waits here for the same pool or semaphore (see {@link AcquireBatcher#takeForReuse}).</li>
  *   <li><b>Bounded age.</b> A lease is handed over only within {@code leaseReuse} of its grant by Redis; after
  *   that it goes back, so what Redis alone knows (a key removed, a cooldown set by another instance, a smaller
  *   pool) takes effect within that time.</li>
@@ -39,9 +39,6 @@ import java.util.function.LongSupplier;
  *   <li><b>Metered keys never.</b> Keys with a rate limit or budget are charged per task in Redis, so their leases
  *   always go back.</li>
  * </ul>
- * A lease whose task ends while no request of its class waits here is parked for {@code leaseLinger} instead
- * ({@link ParkedLeases}): the next request of its class takes it under the same rules, checked again then; a
- * contention message for its pool or semaphore, or a request of another class for them, sends it back to Redis.
  * It needs pub/sub wake-ups (the contention messages travel on that channel); with polling it is off.
  */
 final class LeaseReuse {
@@ -54,7 +51,6 @@ final class LeaseReuse {
 
     private final boolean enabled;
     private final long windowNanos;
-    private final long lingerNanos;
     private final long contentionHold;
     private final LongSupplier ticker;
     private final Set<String> meteredPools = new HashSet<>();
@@ -66,7 +62,6 @@ final class LeaseReuse {
     LeaseReuse(AdmissionSetup setup, AdmissionOptions options, LongSupplier ticker, MeterRegistry registry) {
         this.enabled = options.wakeUp() == AdmissionOptions.WakeUp.PUBSUB && options.leaseReuse().toNanos() > 0;
         this.windowNanos = options.leaseReuse().toNanos();
-        this.lingerNanos = options.leaseLinger().toNanos();
         this.contentionHold = options.pollMax().multipliedBy(3).toNanos();
         this.ticker = ticker;
         for (KeyPoolConfig pool : setup.keyPools()) {
@@ -88,46 +83,38 @@ final class LeaseReuse {
     }
 
     /**
-     * Hands {@code lease} to a waiting request of its wait class taken from {@code acquirer}, or parks it there for
-     * the next one (for {@code leaseLinger}, within the reuse window), when the rules above allow it; false when it
-     * must go back to Redis. {@code held} (asked last) says whether the lease is still safely held; {@code giveBack}
-     * releases a lease whose request went away meanwhile.
+     * Hands {@code lease} to a waiting request of its wait class taken from {@code acquirer}, when the rules above
+     * allow it; false when it must go back to Redis. {@code held} (asked last) says whether the lease is still
+     * safely held; {@code giveBack} releases a lease whose request went away meanwhile.
      */
     boolean handOver(Lease lease, BooleanSupplier held, AcquireBatcher acquirer, Executor callbacks,
                      Consumer<Lease> giveBack) {
-        Granted g = granted.get(lease.leaseId());
-        if (g == null || !reusable(lease, g, held)) {
+        WaitClass waitClass = handOverClass(lease, held);
+        if (waitClass == null) {
             return false;
         }
-        long parkUntil = Math.min(ticker.getAsLong() + lingerNanos, g.grantedAt() + windowNanos);
-        while (true) {
-            AcquireBatcher.HandOver to = acquirer.handOverOrPark(lease, g.waitClass(), parkUntil);
-            if (to.waiter() == null) {
-                return to.parked();
-            }
-            if (to.waiter().settle()) {
+        Waiter next;
+        while ((next = acquirer.takeForReuse(waitClass)) != null) {
+            if (next.settle()) {
                 reused.increment();
-                deliver(to.waiter(), lease, callbacks, giveBack);
+                deliver(next, lease, callbacks, giveBack);
                 return true;
             }
         }
+        return false;
     }
 
-    /** Whether a parked lease may still serve another task: the rules above, checked again when it is taken. */
-    boolean reusable(Lease lease, BooleanSupplier held) {
+    private WaitClass handOverClass(Lease lease, BooleanSupplier held) {
         Granted g = granted.get(lease.leaseId());
-        return g != null && reusable(lease, g, held);
-    }
-
-    /** A parked lease was taken by a request of this instance. */
-    void reusedParked() {
-        reused.increment();
-    }
-
-    private boolean reusable(Lease lease, Granted g, BooleanSupplier held) {
+        if (g == null) {
+            return null;
+        }
         long now = ticker.getAsLong();
-        return now - g.grantedAt() < windowNanos && !contended(lease.keyPool(), lease.permits())
-                && !isCooling(lease, now) && held.getAsBoolean();
+        if (now - g.grantedAt() >= windowNanos || contended(lease.keyPool(), lease.permits())
+                || isCooling(lease, now) || !held.getAsBoolean()) {
+            return null;
+        }
+        return g.waitClass();
     }
 
     /**
@@ -163,13 +150,12 @@ final class LeaseReuse {
 
     /**
      * A contention message from the wake-up channel: {@code c <instance> <class> ...}, each class
-     * {@code <priority>:<pool>:<semaphore>}. Messages of this instance itself are ignored; true when the message
-     * was another instance's.
+     * {@code <priority>:<pool>:<semaphore>}. Messages of this instance itself are ignored.
      */
-    boolean onMessage(String message, String self) {
+    void onMessage(String message, String self) {
         String[] parts = message.split(" ");
         if (parts.length < 3 || !parts[0].equals("c") || parts[1].equals(self)) {
-            return false;
+            return;
         }
         long now = ticker.getAsLong();
         for (int i = 2; i < parts.length; i++) {
@@ -183,7 +169,6 @@ final class LeaseReuse {
                 }
             }
         }
-        return true;
     }
 
     /** Whether another instance was heard waiting for this pool or semaphore within the contention hold. */

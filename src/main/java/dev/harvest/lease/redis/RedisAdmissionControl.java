@@ -91,15 +91,11 @@ public final class RedisAdmissionControl implements AdmissionControl {
                 Blocking.daemonThreads("harvest-admission-callback"));
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
         this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
-        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes(),
-                lease -> reuse.reusable(lease, () -> held.isHeld(lease)));
+        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
                 .description("Admission requests of this instance waiting for a key or permit").register(registry);
         Gauge.builder(MetricNames.LEASES_HELD, held, HeldLeases::size)
                 .description("Leases this instance holds").register(registry);
-        Gauge.builder(MetricNames.LEASES_PARKED, acquirer, AcquireBatcher::parkedCount)
-                .description("Leases this instance holds with no task, kept for the next task of their lane")
-                .register(registry);
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
                 pubSub ? () -> { } : acquirer::wake);
@@ -119,11 +115,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         Blocking.await(syncPools(), clients.commandTimeout().multipliedBy(3), "sync the key pools");
         if (options.wakeUp() == WakeUp.PUBSUB) {
             wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake,
-                    message -> {
-                        if (reuse.onMessage(message, instanceId)) {
-                            acquirer.giveBackParked(lease -> reuse.contended(lease.keyPool(), lease.permits()));
-                        }
-                    });
+                    message -> reuse.onMessage(message, instanceId));
         }
         long every = setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos() / 3;
         renewals = timer.scheduleWithFixedDelay(held::renewAll, every, every, TimeUnit.NANOSECONDS);
@@ -239,11 +231,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
                 callbacks, unclaimed -> release(unclaimed, UNUSED))) {
             return CompletableFuture.completedFuture(null);
         }
-        return toRedis(lease, actualCost);
-    }
-
-    /** Gives {@code lease} back to Redis. */
-    private CompletionStage<Void> toRedis(Lease lease, Double actualCost) {
         reuse.returned(lease);
         String actual = actualCost == null ? "" : actualCost == 0 ? "0"
                 : Cost.isValid(actualCost) ? Long.toString(Cost.toMicros(actualCost)) : "";
@@ -297,11 +284,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     public int waitingCount() {
         return acquirer.waitingCount();
-    }
-
-    /** Leases held with no task, kept for the next request of their class. */
-    public int parkedCount() {
-        return acquirer.parkedCount();
     }
 
     @Override
@@ -390,21 +372,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         @Override
         public void abandoned(Waiter w) {
             cancel(w.leaseId);
-        }
-
-        @Override
-        public void reused(Waiter w, Lease lease) {
-            if (w.settle() && !closed.get()) {
-                reuse.reusedParked();
-                w.deliver(callbacks, lease, unused -> release(unused, UNUSED));
-            } else {
-                toRedis(lease, null);
-            }
-        }
-
-        @Override
-        public void giveBack(Lease lease) {
-            toRedis(lease, null);
         }
 
         @Override

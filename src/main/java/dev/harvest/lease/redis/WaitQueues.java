@@ -123,21 +123,6 @@ final class WaitQueues {
         return batch;
     }
 
-    /** Whether a request of a class other than {@code c} waits here for its pool or semaphore. */
-    boolean othersWaitFor(WaitClass c) {
-        for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.entrySet()) {
-            if (!e.getKey().equals(c) && c.shares(e.getKey()) && !e.getValue().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The classes with requests waiting, highest lane first. */
-    List<WaitClass> waitingClasses() {
-        return new ArrayList<>(waiting.keySet());
-    }
-
     /** Whether a call is worth making with nothing to ask: a class left this instance and Redis must be told. */
     boolean hasLeaving() {
         return !leaving.isEmpty();
@@ -198,10 +183,12 @@ final class WaitQueues {
     }
 
     /** Whether a class ahead of {@code c} (a more important lane) waits for its pool or semaphore. */
-    boolean moreImportantWaits(WaitClass c) {
+    private boolean moreImportantWaits(WaitClass c) {
         for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.headMap(c, false).entrySet()) {
             WaitClass other = e.getKey();
-            if (c.shares(other) && other.priority() < c.priority() && !e.getValue().isEmpty()) {
+            boolean shares = (!c.pool().isEmpty() && c.pool().equals(other.pool()))
+                    || (!c.semaphore().isEmpty() && c.semaphore().equals(other.semaphore()));
+            if (shares && other.priority() < c.priority() && !e.getValue().isEmpty()) {
                 return true;
             }
         }

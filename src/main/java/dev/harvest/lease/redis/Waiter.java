@@ -29,11 +29,6 @@ final class Waiter {
             }
             return c != 0 ? c : semaphore.compareTo(o.semaphore);
         }
-
-        /** Whether requests of both classes compete for a key pool or a semaphore. */
-        boolean shares(WaitClass o) {
-            return (!pool.isEmpty() && pool.equals(o.pool)) || (!semaphore.isEmpty() && semaphore.equals(o.semaphore));
-        }
     }
 
     final AdmissionRequest request;

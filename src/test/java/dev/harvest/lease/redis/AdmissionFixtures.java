@@ -76,13 +76,9 @@ final class AdmissionFixtures implements AutoCloseable {
         return track(new RedisAdmissionControl(clients, setup, options, ticker, registry)).start();
     }
 
-    /**
-     * An instance whose releases go straight back to Redis (no parked leases): the tests that use it look at what
-     * Redis grants. Parking is covered by {@code RedisLeaseReuseIT} and the load tests, with the default options.
-     */
     RedisAdmissionControl control(RedisClients clients, AdmissionSetup setup) {
-        return control(clients, setup, AdmissionOptions.defaults().withKeyOnlyLeaseTtl(Duration.ofSeconds(5))
-                .withLeaseLinger(Duration.ZERO), System::nanoTime, new SimpleMeterRegistry());
+        return control(clients, setup, AdmissionOptions.defaults().withKeyOnlyLeaseTtl(Duration.ofSeconds(5)), System::nanoTime,
+                new SimpleMeterRegistry());
     }
 
     <T extends AutoCloseable> T track(T closeable) {

@@ -53,10 +53,8 @@ class RedisAdmissionSemanticsIT {
         List<Long> tokens = new ArrayList<>();
         for (int client = 0; client < 3; client++) {
             try (RedisClients clients = RedisClients.connect(REDIS.settings());
-                 // Every release goes back to Redis, so that every acquisition is a grant of its own.
-                 RedisAdmissionControl control = new RedisAdmissionControl(clients, setup,
-                         AdmissionOptions.defaults().withLeaseLinger(Duration.ZERO), System::nanoTime,
-                         new SimpleMeterRegistry()).start()) {
+                 RedisAdmissionControl control = new RedisAdmissionControl(clients, setup, AdmissionOptions.defaults(),
+                         System::nanoTime, new SimpleMeterRegistry()).start()) {
                 for (int i = 0; i < 20; i++) {
                     Lease lease = join(control.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(2)));
                     tokens.add(lease.fencingToken());

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Lease hand-over inside one instance: a lease given back while a request of the same instance and wait class
  * waits goes straight to it, unless another instance waits for the resource, a more important lane waits here,
- * the key got a 429, the key is metered, or the lease is older than the reuse window. With nobody waiting it is
- * parked for the next request of its class, for the linger, under the same rules.
+ * the key got a 429, the key is metered, or the lease is older than the reuse window.
  */
 class RedisLeaseReuseIT {
 
@@ -67,95 +66,8 @@ class RedisLeaseReuseIT {
         assertThat(registry.counter("harvest.admission.leases.reused").count()).isEqualTo(1.0);
 
         control.release(handed).toCompletableFuture().join();
-        await("with nobody waiting the lease goes back to Redis after the linger").atMost(WAIT)
-                .untilAsserted(() -> {
-                    assertThat(leaseInRedis(setup, first)).isFalse();
-                    assertThat(semaphoreUsed(setup, "calls")).isZero();
-                });
-        assertThat(control.parkedCount()).isZero();
-    }
-
-    @Test
-    void shouldKeepLeaseWhoseTaskEndedWithNobodyWaitingForTheNextRequestOfItsLane() {
-        AdmissionSetup setup = setup(uniquePipeline("park"), List.of(pool("api", 1, null, "k1")),
-                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        AdmissionFixtures.JumpingTicker ticker = new AdmissionFixtures.JumpingTicker();
-        RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup, lingering(), ticker, registry);
-        Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
-
-        control.release(first).toCompletableFuture().join();
-
-        assertThat(control.parkedCount()).isEqualTo(1);
-        assertThat(registry.get("harvest.admission.leases.parked").gauge().value()).isEqualTo(1.0);
-        assertThat(leaseInRedis(setup, first)).as("a parked lease stays held in Redis").isTrue();
-        long calls = control.redisCalls();
-        Lease next = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
-        assertThat(next.leaseId()).isEqualTo(first.leaseId());
-        assertThat(next.fencingToken()).isEqualTo(first.fencingToken());
-        assertThat(control.isHeld(next)).isTrue();
-        assertThat(control.redisCalls()).as("no acquire call").isEqualTo(calls);
-        assertThat(control.parkedCount()).isZero();
-        assertThat(registry.counter("harvest.admission.leases.reused").count()).isEqualTo(1.0);
-
-        control.release(next).toCompletableFuture().join();
-        assertThat(control.parkedCount()).isEqualTo(1);
-        ticker.jump(Duration.ofSeconds(6));
-        CompletableFuture<Lease> afterWindow = control.acquire(fx.request(HIGH, "api", "calls"), WAIT)
-                .toCompletableFuture();
-        Lease fresh = afterWindow.join();
-        assertThat(fresh.fencingToken()).as("past the reuse window the parked lease went back; Redis granted anew")
-                .isGreaterThan(first.fencingToken());
-        assertThat(leaseInRedis(setup, first)).isFalse();
-    }
-
-    @Test
-    void shouldGiveParkedLeaseBackAfterTheLinger() {
-        AdmissionSetup setup = setup(uniquePipeline("linger"), List.of(pool("api", 1, null, "k1")),
-                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
-        RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup,
-                AdmissionOptions.defaults().withLeaseLinger(Duration.ofMillis(300)), System::nanoTime,
-                new SimpleMeterRegistry());
-        Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
-        long releasedAt = System.nanoTime();
-        control.release(first).toCompletableFuture().join();
-        assertThat(leaseInRedis(setup, first)).isTrue();
-
-        await().atMost(WAIT).until(() -> !leaseInRedis(setup, first));
-
-        assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).as("kept for its linger")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
-        assertThat(control.parkedCount()).isZero();
+        assertThat(leaseInRedis(setup, first)).as("with nobody waiting the lease goes back to Redis").isFalse();
         assertThat(semaphoreUsed(setup, "calls")).isZero();
-    }
-
-    @Test
-    void shouldGiveParkedLeaseBackAtOnceWhenAnotherInstanceWaitsForIt() {
-        AdmissionSetup setup = setup(uniquePipeline("parkcontended"), List.of(pool("api", 1, null, "k1")),
-                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
-        RedisAdmissionControl a = lingeringControl(setup);
-        RedisAdmissionControl b = lingeringControl(setup);
-        Lease first = parked(a, HIGH);
-
-        Lease granted = join(b.acquire(fx.request(HIGH, "api", "calls"), WAIT));
-
-        assertThat(granted.fencingToken()).isGreaterThan(first.fencingToken());
-        assertThat(a.parkedCount()).isZero();
-        assertThat(leaseInRedis(setup, first)).isFalse();
-    }
-
-    @Test
-    void shouldGiveParkedLeaseBackWhenAnotherLaneHereNeedsItsPermit() {
-        AdmissionSetup setup = setup(uniquePipeline("parklanes"), List.of(pool("api", 1, null, "k1")),
-                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
-        RedisAdmissionControl control = lingeringControl(setup);
-        Lease low = parked(control, LOW);
-
-        Lease high = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
-
-        assertThat(high.fencingToken()).as("granted by Redis, not taken from the other lane")
-                .isGreaterThan(low.fencingToken());
-        assertThat(control.parkedCount()).isZero();
     }
 
     @Test
@@ -264,23 +176,6 @@ class RedisLeaseReuseIT {
         control.release(first).toCompletableFuture().join();
 
         assertThat(next.join().leaseId()).isNotEqualTo(first.leaseId());
-    }
-
-    /** Options whose parked leases stay far longer than any test waits, unless something sends them back. */
-    private static AdmissionOptions lingering() {
-        return AdmissionOptions.defaults().withLeaseReuse(Duration.ofSeconds(5)).withLeaseLinger(Duration.ofSeconds(5));
-    }
-
-    private RedisAdmissionControl lingeringControl(AdmissionSetup setup) {
-        return fx.control(fx.clients(REDIS.settings()), setup, lingering(), System::nanoTime, new SimpleMeterRegistry());
-    }
-
-    /** A lease of {@code lane} acquired and released with nobody waiting: parked. */
-    private Lease parked(RedisAdmissionControl control, Lane lane) {
-        Lease lease = join(control.acquire(fx.request(lane, "api", "calls"), WAIT));
-        control.release(lease).toCompletableFuture().join();
-        assertThat(control.parkedCount()).isEqualTo(1);
-        return lease;
     }
 
     private CompletableFuture<Lease> queued(RedisAdmissionControl control) {
