@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -148,10 +150,21 @@ public final class ChaosFixture implements AutoCloseable {
                 logs.append("\n--- instance ").append(i).append(" (alive ").append(instances.get(i).isAlive())
                         .append(") ---\n").append(log.substring(Math.max(0, log.length() - 4000)));
             }
-            throw new AssertionError("only " + collector.outcomes().size() + " of " + options.tasks() + " ended"
-                    + logs, e);
+            throw new AssertionError("only " + collector.outcomes().size() + " of " + options.tasks() + " ended; "
+                    + missing() + logs, e);
         }
         recoverySeconds = faultAt == 0 ? 0 : (System.nanoTime() - faultAt) / 1e9;
+    }
+
+    /** The first tasks that did not end, each with the provider calls and completions it got. */
+    private String missing() {
+        Map<String, Long> calls = provider.callsByTaskId();
+        Map<String, Long> completions = provider.completionsByTaskId();
+        List<String> ids = IntStream.range(0, options.tasks()).mapToObj(i -> "t" + i)
+                .filter(id -> !collector.outcomes().containsKey(id)).toList();
+        return "not ended: " + ids.stream().limit(20).map(id -> id + " (provider calls " + calls.getOrDefault(id, 0L)
+                + ", completed " + completions.getOrDefault(id, 0L) + ")").collect(Collectors.joining(", "))
+                + (ids.size() > 20 ? ", …" : "");
     }
 
     private int ended() {
