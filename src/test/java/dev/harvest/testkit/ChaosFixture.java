@@ -123,7 +123,12 @@ public final class ChaosFixture implements AutoCloseable {
     private void send(int i) {
         String payload = i % POISON_EVERY == 7 ? "{\"poison\":true}" : "{\"n\":" + i + "}";
         producer.sendJson(i % 2 == 0 ? "high" : "low",
-                "{\"id\":\"t" + i + "\",\"type\":\"fetch\",\"payload\":" + payload + "}");
+                "{\"id\":\"" + taskId(i) + "\",\"type\":\"fetch\",\"payload\":" + payload + "}");
+    }
+
+    /** The id of the {@code i}-th task. */
+    private static String taskId(int i) {
+        return "t" + i;
     }
 
     /** Waits until at least {@code fraction} of the tasks ended. */
@@ -160,7 +165,7 @@ public final class ChaosFixture implements AutoCloseable {
     private String missing() {
         Map<String, Long> calls = provider.callsByTaskId();
         Map<String, Long> completions = provider.completionsByTaskId();
-        List<String> ids = IntStream.range(0, options.tasks()).mapToObj(i -> "t" + i)
+        List<String> ids = IntStream.range(0, options.tasks()).mapToObj(ChaosFixture::taskId)
                 .filter(id -> !collector.outcomes().containsKey(id)).toList();
         return "not ended: " + ids.stream().limit(20).map(id -> id + " (provider calls " + calls.getOrDefault(id, 0L)
                 + ", completed " + completions.getOrDefault(id, 0L) + ")").collect(Collectors.joining(", "))
