@@ -3,6 +3,7 @@ package dev.harvest.redis;
 import dev.harvest.config.RedisSettings;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,7 +94,7 @@ public final class RedisClients implements AutoCloseable {
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(options);
         try {
-            StatefulRedisConnection<String, String> connection = client.connect();
+            StatefulRedisConnection<String, String> connection = connectGivingTheReason(client);
             return new RedisClients(resources, client, connection, settings.commandTimeout());
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
@@ -101,6 +102,40 @@ public final class RedisClients implements AutoCloseable {
             // The URI may hold a password: name only the host side of the failure.
             throw RedisFailures.translate("connect", e);
         }
+    }
+
+    /** Attempts at a connection whose handshake failed without its reason (see below). */
+    static final int HANDSHAKE_ATTEMPTS = 3;
+
+    /**
+     * {@code client.connect()}, again when the handshake failed as "closed prematurely". When Redis refuses the
+     * login (a wrong password: {@code WRONGPASS}), Lettuce closes the channel and fails the handshake with Redis's
+     * answer only once the close has completed; now and then the channel's end is handled first and the failure
+     * says only that the connection closed. A refused login must say why, so such an attempt is made again; a
+     * refusal gives the same answer each time, and a server that closes connections fails each attempt the same.
+     */
+    static StatefulRedisConnection<String, String> connectGivingTheReason(RedisClient client) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.connect();
+            } catch (RedisConnectionException e) {
+                if (attempt >= HANDSHAKE_ATTEMPTS || !closedWithoutReason(e)) {
+                    throw e;
+                }
+                LOG.debug("redis handshake ended without its reason; connecting again ({} of {})", attempt + 1,
+                        HANDSHAKE_ATTEMPTS);
+            }
+        }
+    }
+
+    /** Whether {@code e} is Lettuce's handshake failure that gives no reason: the channel closed under it. */
+    static boolean closedWithoutReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RedisConnectionException && "Connection closed prematurely".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static ClientOptions options(Duration commandTimeout) {
