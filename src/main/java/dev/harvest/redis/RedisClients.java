@@ -130,12 +130,8 @@ public final class RedisClients implements AutoCloseable {
 
     /** Whether {@code e} is Lettuce's handshake failure that gives no reason: the channel closed under it. */
     static boolean closedWithoutReason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RedisConnectionException && "Connection closed prematurely".equals(t.getMessage())) {
-                return true;
-            }
-        }
-        return false;
+        Throwable root = RedisFailures.rootCause(e);
+        return root instanceof RedisConnectionException && "Connection closed prematurely".equals(root.getMessage());
     }
 
     static ClientOptions options(Duration commandTimeout) {

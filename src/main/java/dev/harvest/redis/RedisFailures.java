@@ -62,6 +62,15 @@ public final class RedisFailures {
         return new IllegalStateException("redis " + operation + " failed: " + describe(t), t);
     }
 
+    /** The last cause in {@code failure}'s chain: where Lettuce puts what Redis or the socket said. */
+    static Throwable rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     private static String describe(Throwable t) {
         String message = t.getMessage();
         if (message == null) {
@@ -69,10 +78,7 @@ public final class RedisFailures {
         }
         // Redis error replies start with their code; scripts errors carry the script line, not the arguments.
         String text = t.getClass().getSimpleName() + ": " + cut(message);
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = rootCause(t);
         // A refused login (WRONGPASS, NOAUTH) or TLS handshake is only named by the root cause.
         return root == t || root.getMessage() == null ? text
                 : text + " (" + root.getClass().getSimpleName() + ": " + cut(root.getMessage()) + ")";
