@@ -60,7 +60,7 @@ public final class BenchRunner {
             out.put("pacedPerSec", bound.get("pacedPerSec"));
             for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
                     "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
-                    "pacedStalledShare", "pacedLongestStallMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
+                    "pacedStalledShare", "pacedLongestStallMs", "pacedGcMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
                     "lightReadP99Ms", "pacedAdmissionMs", "pacedHandlerMs", "pacedTransitMs", "lightAdmissionMs",
                     "lightHandlerMs", "lightTransitMs", "redisCallsPerTask",
                     "redisCommandsPerTask", "handOversPerTask")) {
@@ -108,14 +108,15 @@ public final class BenchRunner {
         try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));
              TaskProducer producer = new TaskProducer(config);
              OutcomeCollector collector = new OutcomeCollector(config)) {
+            LatencyLog outcomes = new LatencyLog(collector);
             log.accept("scenario L=" + latencyMs + "ms: warm-up " + o.warmup() + " tasks");
-            produceAndWait(producer, collector, "w", o.warmup(), o.warmup());
+            produceAndWait(producer, outcomes, "w", o.warmup(), o.warmup());
             // The warm-up's outcomes are not kept: rounds until the JIT compilers settle can add millions.
-            collector.outcomes().clear();
+            outcomes.clear();
             Warmup.Result settling = Warmup.untilSettled(stack, o.settle(), "scenario L=" + latencyMs + "ms", log,
                     i -> {
-                        produceAndWait(producer, collector, "s" + i, o.tasks(), o.tasks());
-                        collector.outcomes().clear();
+                        produceAndWait(producer, outcomes, "s" + i, o.tasks(), o.tasks());
+                        outcomes.clear();
                     });
             KafkaStreams lane = app.apps().get(TopologyFactory.laneAppId(config, config.lanes().get(0)));
             long[] before = RedisInfo.counts("127.0.0.1", stack.redisPort());
@@ -124,12 +125,12 @@ public final class BenchRunner {
             Backlogs backlogs = Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
                 lane.pause();
                 produce(producer, "m" + i, o.tasks());
-            }, lane::resume, i -> awaitOutcomes(collector, (i + 1) * o.tasks()));
+            }, lane::resume, i -> awaitOutcomes(outcomes, (i + 1) * o.tasks()));
             int expected = o.repeats() * o.tasks();
             long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
             double measured = backlogs.count();
             double handed = handOvers(app) - handedBefore;
-            List<Long> lat = LatencyFigures.sorted(collector, "m", OutcomeCollector.Outcome::latencyMs);
+            List<Long> lat = LatencyFigures.sorted(outcomes.latencies("m"));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("perSec", round(backlogs.perSec(), 1));
             r.put("perSecRuns", backlogs.ratesAsPrinted());
@@ -147,22 +148,23 @@ public final class BenchRunner {
                 long[] startedAt = new long[o.repeats()];
                 List<Timeline.Sample> samples;
                 StageTimes pacedStages = StageTimes.from(app.registry());
-                try (Timeline timeline = Timeline.start(producer::acknowledged, app.registry(), lane)) {
+                try (Timeline timeline = Timeline.start(producer::acknowledged, app.registry(), lane,
+                        o.timeline() != null)) {
                     for (int i = 0; i < o.repeats(); i++) {
                         log.accept("scenario L=" + latencyMs + "ms: " + o.tasks() + " tasks paced at " + round(rate, 1)
                                 + "/s");
                         startedAt[i] = System.currentTimeMillis();
                         expected += o.tasks();
-                        offerPaced(producer, collector, "p" + i, o.tasks(), rate, expected);
+                        offerPaced(producer, outcomes, "p" + i, o.tasks(), rate, expected);
                     }
                     samples = timeline.samples();
                 }
-                r.putAll(LatencyFigures.of(collector, "p", "paced"));
-                r.putAll(pacedStages.figures("paced", LatencyFigures.mean(collector, "p")));
+                r.putAll(LatencyFigures.of(outcomes, "p", "paced"));
+                r.putAll(pacedStages.figures("paced", LatencyFigures.mean(outcomes, "p")));
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
-                    TimelineCsv.write(o.timeline(), samples, TimelineCsv.offered(collector, startedAt, rate));
+                    TimelineCsv.write(o.timeline(), samples, TimelineCsv.offered(outcomes, startedAt, rate));
                     log.accept("timeline of the paced tasks written to " + o.timeline());
                 }
                 // And at light load: one task at a time, the stream thread idle in between.
@@ -170,9 +172,9 @@ public final class BenchRunner {
                 log.accept("scenario L=" + latencyMs + "ms: " + light + " tasks at " + LIGHT_RATE + "/s");
                 expected += light;
                 StageTimes lightStages = StageTimes.from(app.registry());
-                offerPaced(producer, collector, "l", light, LIGHT_RATE, expected);
-                r.putAll(LatencyFigures.of(collector, "l", "light"));
-                r.putAll(lightStages.figures("light", LatencyFigures.mean(collector, "l")));
+                offerPaced(producer, outcomes, "l", light, LIGHT_RATE, expected);
+                r.putAll(LatencyFigures.of(outcomes, "l", "light"));
+                r.putAll(lightStages.figures("light", LatencyFigures.mean(outcomes, "l")));
             }
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
@@ -228,10 +230,10 @@ public final class BenchRunner {
                 .withStreamThreads(o.streamThreads());
     }
 
-    private static void produceAndWait(TaskProducer producer, OutcomeCollector collector, String prefix, int n,
+    private static void produceAndWait(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
                                        int expectedTotal) {
         produce(producer, prefix, n);
-        awaitOutcomes(collector, expectedTotal);
+        awaitOutcomes(outcomes, expectedTotal);
     }
 
     private static void produce(TaskProducer producer, String prefix, int n) {
@@ -242,25 +244,25 @@ public final class BenchRunner {
     }
 
     /** Sends {@code n} tasks at {@code perSec} while reading outcomes until {@code expectedTotal} are in. */
-    private static void offerPaced(TaskProducer producer, OutcomeCollector collector, String prefix, int n,
+    private static void offerPaced(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
                                    double perSec, int expectedTotal) {
         Offering.whileReading(() -> {
             Offering.paced(n, perSec, i -> sendTask(producer, prefix + "-" + i));
             producer.flush();
-        }, () -> awaitOutcomes(collector, expectedTotal));
+        }, () -> awaitOutcomes(outcomes, expectedTotal));
     }
 
     private static void sendTask(TaskProducer producer, String id) {
         producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
     }
 
-    private static void awaitOutcomes(OutcomeCollector collector, int expectedTotal) {
+    private static void awaitOutcomes(LatencyLog outcomes, int expectedTotal) {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (collector.outcomes().size() < expectedTotal && System.nanoTime() < deadline) {
-            collector.poll(Duration.ofMillis(50));
+        while (outcomes.count() < expectedTotal && System.nanoTime() < deadline) {
+            outcomes.poll(Duration.ofMillis(50));
         }
-        if (collector.outcomes().size() < expectedTotal) {
-            throw new IllegalStateException("benchmark did not drain: " + collector.outcomes().size() + " of "
+        if (outcomes.count() < expectedTotal) {
+            throw new IllegalStateException("benchmark did not drain: " + outcomes.count() + " of "
                     + expectedTotal);
         }
     }

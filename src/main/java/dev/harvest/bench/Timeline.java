@@ -4,6 +4,7 @@ import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -32,9 +33,13 @@ final class Timeline implements AutoCloseable {
     /** What the lane's (first) stream thread was doing at a sample, from its stack. */
     enum Doing { COMMIT, POLL, PROCESS, PUNCTUATE, OTHER }
 
-    /** One sample; {@code atMs} is on the wall clock, as task timestamps are. */
+    /**
+     * One sample; {@code atMs} is on the wall clock, as task timestamps are. {@code doing} is {@link Doing#OTHER}
+     * unless the stack is sampled; {@code streamCpuNanos} is the lane's (first) stream thread's CPU time so far
+     * and {@code gcMs} this JVM's time in garbage collection so far.
+     */
     record Sample(long atMs, long acked, double held, double waiting, double running, double processed,
-                  double commits, Doing doing, CommitNanos commitNanos) {
+                  double commits, Doing doing, CommitNanos commitNanos, long streamCpuNanos, long gcMs) {
     }
 
     /** The lane's producers' time in the three steps of a commit so far (Kafka's cumulative producer metrics). */
@@ -55,12 +60,15 @@ final class Timeline implements AutoCloseable {
     private final List<Metric> endTxn;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final long streamThreadId;
+    private final boolean stacks;
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
     private final List<Sample> samples = new ArrayList<>();
     private final Thread sampler;
     private volatile boolean stop;
 
-    private Timeline(LongSupplier acked, MeterRegistry registry, KafkaStreams lane) {
+    private Timeline(LongSupplier acked, MeterRegistry registry, KafkaStreams lane, boolean stacks) {
         this.acked = acked;
+        this.stacks = stacks;
         this.held = registry.find(MetricNames.LEASES_HELD).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
@@ -76,10 +84,11 @@ final class Timeline implements AutoCloseable {
 
     /**
      * Starts sampling; {@link #close()} stops. {@code acked}: task records acknowledged so far. Leases held and
-     * waiting are NaN under local admission.
+     * waiting are NaN under local admission. {@code stacks}: whether to sample the stream thread's stack too,
+     * which stops every thread of the JVM at a safepoint for each sample (about 3 % of the time).
      */
-    static Timeline start(LongSupplier acked, MeterRegistry registry, KafkaStreams lane) {
-        Timeline t = new Timeline(acked, registry, lane);
+    static Timeline start(LongSupplier acked, MeterRegistry registry, KafkaStreams lane, boolean stacks) {
+        Timeline t = new Timeline(acked, registry, lane, stacks);
         t.takeSample(); // before the caller goes on: the first window starts no later than what it then offers
         t.sampler.start();
         return t;
@@ -114,7 +123,7 @@ final class Timeline implements AutoCloseable {
     }
 
     private Doing doing() {
-        ThreadInfo info = streamThreadId < 0 ? null : threads.getThreadInfo(streamThreadId, Integer.MAX_VALUE);
+        ThreadInfo info = !stacks || streamThreadId < 0 ? null : threads.getThreadInfo(streamThreadId, Integer.MAX_VALUE);
         return info == null ? Doing.OTHER : doing(info.getStackTrace());
     }
 
@@ -142,10 +151,19 @@ final class Timeline implements AutoCloseable {
     private void takeSample() {
         Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
                 running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
-                new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)));
+                new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)),
+                streamThreadId < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(streamThreadId)), gcMs());
         synchronized (samples) {
             samples.add(s);
         }
+    }
+
+    private long gcMs() {
+        long total = 0;
+        for (GarbageCollectorMXBean c : collectors) {
+            total += Math.max(0, c.getCollectionTime());
+        }
+        return total;
     }
 
     private static double value(Gauge g) {
@@ -182,8 +200,9 @@ final class Timeline implements AutoCloseable {
      * Figures over the samples, for {@code permits} permits: {@code <prefix>PermitsHeld} (mean leases held),
      * {@code <prefix>PermitsIdleWhileWaiting} (share of samples with a permit free while a request waited),
      * {@code <prefix>StalledShare} (share of the time with task records written and not yet processed in which
-     * the stream threads processed no record) and {@code <prefix>LongestStallMs} (the longest such stretch). The
-     * pauses between repeats, with nothing to process, are not stalls.
+     * the stream threads processed no record), {@code <prefix>LongestStallMs} (the longest such stretch) and
+     * {@code <prefix>GcMs} (the time this JVM spent collecting garbage over the samples). The pauses between
+     * repeats, with nothing to process, are not stalls.
      */
     static Map<String, Object> figures(List<Sample> samples, int permits, String prefix) {
         double heldSum = 0;
@@ -223,6 +242,7 @@ final class Timeline implements AutoCloseable {
                 prefix + "PermitsHeld", n == 0 ? 0.0 : BenchRunner.round(heldSum / n, 1),
                 prefix + "PermitsIdleWhileWaiting", n == 0 ? 0.0 : BenchRunner.round((double) idleWhileWaiting / n, 3),
                 prefix + "StalledShare", busy == 0 ? 0.0 : BenchRunner.round((double) stalled / busy, 3),
-                prefix + "LongestStallMs", longest);
+                prefix + "LongestStallMs", longest,
+                prefix + "GcMs", n == 0 ? 0L : samples.get(n - 1).gcMs() - samples.get(0).gcMs());
     }
 }

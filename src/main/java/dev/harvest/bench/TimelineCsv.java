@@ -1,6 +1,5 @@
 package dev.harvest.bench;
 
-import dev.harvest.app.OutcomeCollector;
 import dev.harvest.bench.Timeline.CommitNanos;
 import dev.harvest.bench.Timeline.Doing;
 import dev.harvest.bench.Timeline.Sample;
@@ -28,15 +27,11 @@ final class TimelineCsv {
      * When each paced task was offered ({@code p<repeat>-<i>}, sent {@code i / rate} seconds after its repeat
      * began, to within the pacing step) and its latency.
      */
-    static List<Offered> offered(OutcomeCollector collector, long[] startedAt, double rate) {
+    static List<Offered> offered(LatencyLog log, long[] startedAt, double rate) {
         List<Offered> out = new ArrayList<>();
-        for (OutcomeCollector.Outcome x : collector.outcomes().values()) {
-            int dash = x.key().indexOf('-');
-            if (x.key().startsWith("p") && dash > 1 && x.latencyMs() >= 0) {
-                int repeat = Integer.parseInt(x.key().substring(1, dash));
-                int i = Integer.parseInt(x.key().substring(dash + 1));
-                out.add(new Offered(startedAt[repeat] + (long) (i * 1000 / rate), x.latencyMs()));
-            }
+        for (LatencyLog.Entry x : log.entries("p")) {
+            int repeat = Integer.parseInt(x.series().substring(1));
+            out.add(new Offered(startedAt[repeat] + (long) (x.index() * 1000 / rate), x.latencyMs()));
         }
         return out;
     }
@@ -46,7 +41,9 @@ final class TimelineCsv {
      * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
      * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
      * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating, and
-     * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it.
+     * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it, the
+     * stream thread's CPU time in it and the time this JVM spent in it collecting garbage (a window with the
+     * thread processing and little CPU time is one in which it waited or was not given a core).
      */
     static void write(Path file, List<Sample> samples, List<Offered> offered) {
         if (samples.isEmpty()) {
@@ -70,7 +67,7 @@ final class TimelineCsv {
             sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
         }
         StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
-                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs\n");
+                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs\n");
         Sample before = samples.get(0);
         for (int w = 0; w < windows; w++) {
             List<Long> lat = latencies.get(w);
@@ -78,7 +75,7 @@ final class TimelineCsv {
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
             CommitNanos spent = last.commitNanos().minus(before.commitNanos());
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f%n",
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%d%n",
                     w * WINDOW_MS,
                     lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
                     last.acked() - before.acked(),
@@ -87,7 +84,8 @@ final class TimelineCsv {
                     in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
                     last.processed() - before.processed(), last.commits() - before.commits(), share(in, Doing.COMMIT),
                     share(in, Doing.POLL), share(in, Doing.PROCESS), share(in, Doing.PUNCTUATE), spent.flush() / 1e6,
-                    spent.sendOffsets() / 1e6, spent.endTxn() / 1e6));
+                    spent.sendOffsets() / 1e6, spent.endTxn() / 1e6,
+                    (last.streamCpuNanos() - before.streamCpuNanos()) / 1e6, last.gcMs() - before.gcMs()));
             before = last;
         }
         try {

@@ -102,9 +102,11 @@ class BenchIT {
         assertThat(number(out, "pacedPermitsIdleWhileWaiting")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedStalledShare")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
+        assertThat(number(out, "pacedGcMs")).as("the app's JVM's collections over the paced tasks")
+                .isGreaterThanOrEqualTo(0);
         List<String> lines = Files.readAllLines(timeline);
         assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
-                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs");
+                + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs");
         List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
                 .isEqualTo(2 * 400);
@@ -124,6 +126,11 @@ class BenchIT {
             assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[c])).sum())
                     .as("time in each step of the commits: " + lines.get(0).split(",")[c]).isPositive();
         }
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[17])).sum())
+                .as("the stream thread's CPU time while it took in %d tasks", 2 * 400).isPositive();
+        assertThat(rows).allSatisfy(r -> assertThat(Long.parseLong(r[18])).isNotNegative());
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[18])).sum())
+                .as("the windows' collection pauses add up to pacedGcMs").isEqualTo((long) number(out, "pacedGcMs"));
         assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
                 assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));
     }

@@ -13,7 +13,8 @@ class TimelineTest {
     private static Timeline.Sample at(long ms, double held, double waiting, double processed, double commits) {
         return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, waiting, held + waiting, processed,
                 commits, commits > 1 ? Timeline.Doing.COMMIT : Timeline.Doing.POLL,
-                new Timeline.CommitNanos(commits * 4e6, commits * 2e6, commits * 1.5e6));
+                new Timeline.CommitNanos(commits * 4e6, commits * 2e6, commits * 1.5e6), (long) (processed * 5e5),
+                (long) commits * 30);
     }
 
     @Test
@@ -26,7 +27,8 @@ class TimelineTest {
         assertThat(figures).containsEntry("pacedLongestStallMs", 20L)
                 .containsEntry("pacedStalledShare", 0.5) // 10..30 and 40..50: 30 of 60 ms
                 .containsEntry("pacedPermitsIdleWhileWaiting", round(2.0 / 7))
-                .containsEntry("pacedPermitsHeld", round(23.0 / 7, 1));
+                .containsEntry("pacedPermitsHeld", round(23.0 / 7, 1))
+                .containsEntry("pacedGcMs", 60L); // 30 ms a commit in these samples, from 0 to 2 commits
     }
 
     @Test
@@ -44,7 +46,7 @@ class TimelineTest {
 
     private static Timeline.Sample sample(long ms, long acked, double processed) {
         return new Timeline.Sample(1_000_000 + ms, acked, 0, 0, 0, processed, 0, Timeline.Doing.POLL,
-                new Timeline.CommitNanos(0, 0, 0));
+                new Timeline.CommitNanos(0, 0, 0), 0, 0);
     }
 
     @Test
@@ -61,10 +63,10 @@ class TimelineTest {
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,committing,polling,processing,"
-                        + "punctuating,flushMs,sendOffsetsMs,endTxnMs",
-                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0,0.0,0.0,0.0",
-                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0,4.0,2.0,1.5",
-                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0,4.0,2.0,1.5");
+                        + "punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs",
+                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0,0.0,0.0,0.0,2.5,0",
+                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0,4.0,2.0,1.5,2.0,30",
+                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0,4.0,2.0,1.5,1.5,30");
     }
 
     @Test

@@ -1,0 +1,47 @@
+package dev.harvest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LatencyLogTest {
+
+    private final LatencyLog log = new LatencyLog(null);
+
+    @Test
+    void shouldKeepEachTasksLatenciesBySeriesAndCountATaskOnce() {
+        log.add("p0-3", 40, 90);
+        log.add("p0-0", 30, 80);
+        log.add("p1-2000", 50, 100);
+        log.add("l-0", 25, 60);
+        log.add("p0-3", 999, 999); // the same task's outcome again: the first one stands
+
+        assertThat(log.count()).isEqualTo(4);
+        assertThat(log.latencies("p").sorted().toArray()).containsExactly(30, 40, 50);
+        assertThat(log.reads("p").sorted().toArray()).containsExactly(80, 90, 100);
+        assertThat(log.latencies("l").toArray()).containsExactly(25);
+        assertThat(log.entries("p")).containsExactlyInAnyOrder(new LatencyLog.Entry("p0", 0, 30),
+                new LatencyLog.Entry("p0", 3, 40), new LatencyLog.Entry("p1", 2000, 50));
+    }
+
+    @Test
+    void shouldCountAnOutcomeWithoutLatencyOrOfAnotherKeyButGiveNoFigureForIt() {
+        log.add("p0-1", -1, -1); // no first-seen header
+        log.add("stray", 10, 10);
+        log.add("p0-x", 10, 10);
+
+        assertThat(log.count()).isEqualTo(3);
+        assertThat(log.latencies("p").toArray()).isEmpty();
+        assertThat(log.entries("p")).isEmpty();
+    }
+
+    @Test
+    void shouldStartAgainAfterClear() {
+        log.add("w-0", 5, 5);
+        log.clear();
+        log.add("w-0", 7, 7);
+
+        assertThat(log.count()).isEqualTo(1);
+        assertThat(log.latencies("w").toArray()).containsExactly(7);
+    }
+}
