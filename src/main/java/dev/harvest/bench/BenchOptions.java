@@ -2,6 +2,7 @@ package dev.harvest.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Workload parameters of {@code harvest bench}.
@@ -23,10 +24,26 @@ import java.time.Duration;
  * @param timeline       where to write the paced tasks' timeline as CSV ({@link Timeline}); null for none
  * @param settleSeconds  the longest a scenario's warm-up goes on after {@code warmup} tasks, until the JIT compilers
  *                       settle ({@link Warmup}); 0 for none
+ * @param brokerJvmOptions JVM options for the broker's JVM after Kafka's start-script settings (a later option wins);
+ *                       empty for none; only with the broker in a JVM of its own
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
-                           boolean brokerInProcess, int repeats, Path timeline, int settleSeconds) {
+                           boolean brokerInProcess, int repeats, Path timeline, int settleSeconds,
+                           List<String> brokerJvmOptions) {
+
+    public BenchOptions {
+        brokerJvmOptions = List.copyOf(brokerJvmOptions);
+        for (String option : brokerJvmOptions) {
+            if (!option.startsWith("-")) {
+                throw new IllegalArgumentException("--broker-jvm-options: '" + option + "' is not a JVM option");
+            }
+        }
+        if (brokerInProcess && !brokerJvmOptions.isEmpty()) {
+            throw new IllegalArgumentException("--broker-jvm-options needs the broker in a JVM of its own,"
+                    + " not --broker-in-process");
+        }
+    }
 
     /**
      * With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement, no
@@ -35,7 +52,7 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
         this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
-                null, 0);
+                null, 0, List.of());
     }
 
     /** {@link #settleSeconds} as a duration. */

@@ -46,7 +46,7 @@ public final class BenchRunner {
     public Map<String, Object> run() throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         Path work = Files.createTempDirectory("harvest-bench-");
-        try (BenchStack stack = BenchStack.start(o.brokerInProcess())) {
+        try (BenchStack stack = BenchStack.start(o.brokerInProcess(), o.brokerJvmOptions())) {
             log.accept("broker " + stack.bootstrapServers() + (o.brokerInProcess() ? " (in this JVM)" : " (own JVM)")
                     + ", redis " + stack.redisUri());
             Map<String, Object> bound = measure(stack, work, o.latencyMs(), "bound");

@@ -54,8 +54,9 @@ interface BenchStack extends AutoCloseable {
     @Override
     void close();
 
-    static BenchStack start(boolean inProcess) {
-        return inProcess ? InProcess.start() : ChildProcess.start();
+    /** @param brokerJvmOptions for the broker's JVM, after Kafka's settings; only with {@code inProcess} false */
+    static BenchStack start(boolean inProcess, List<String> brokerJvmOptions) {
+        return inProcess ? InProcess.start() : ChildProcess.start(brokerJvmOptions);
     }
 
     /** Broker in this JVM, Redis as a child process. */
@@ -110,16 +111,17 @@ interface BenchStack extends AutoCloseable {
             this.redisUri = redisUri;
         }
 
-        static ChildProcess start() {
+        static ChildProcess start(List<String> jvmOptions) {
             int kafkaPort = FreePorts.pick();
             int redisPort = FreePorts.pick();
             // The JVM settings Kafka's own start script gives a broker (kafka-run-class.sh, kafka-server-start.sh).
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
-                    "-cp", System.getProperty("java.class.path"), "dev.harvest.cli.HarvestCli", "dev",
+                    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent"));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.harvest.cli.HarvestCli", "dev",
                     "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort),
-                    "--exit-with-parent"); // if this JVM is killed, the broker and Redis do not outlive it
+                    "--exit-with-parent")); // if this JVM is killed, the broker and Redis do not outlive it
             Process p;
             try {
                 p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -38,7 +38,7 @@ final class InFlightMemory {
     Map<String, Object> measure() {
         int n = o.inFlightTasks();
         BenchOptions wide = new BenchOptions(o.tasks(), o.warmup(), o.latencyMs(), n, o.partitions(), n, o.guarantee(),
-                o.localAdmission(), o.streamThreads(), n, o.brokerInProcess(), 1, null, 0);
+                o.localAdmission(), o.streamThreads(), n, o.brokerInProcess(), 1, null, 0, o.brokerJvmOptions());
         PipelineConfig config = BenchPipelines.permitBound("benchmem", bootstrap, redisUri, wide, 600_000, n);
         TopicAdmin.createAll(config);
         Map<String, Object> out = new LinkedHashMap<>();

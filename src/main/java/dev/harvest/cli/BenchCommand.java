@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,6 +65,11 @@ final class BenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     int settleSeconds;
 
+    @Option(names = "--broker-jvm-options", paramLabel = "OPTIONS", defaultValue = "",
+            description = "JVM options for the broker's JVM, separated by spaces, after Kafka's start-script settings"
+                    + " (1 GiB heap, G1, 20 ms pause goal; a later option wins)")
+    String brokerJvmOptions;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
@@ -76,7 +82,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
-                maxInFlight, brokerInProcess, repeats, timeline, settleSeconds),
+                maxInFlight, brokerInProcess, repeats, timeline, settleSeconds,
+                brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+"))),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

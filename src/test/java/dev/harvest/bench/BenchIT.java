@@ -23,7 +23,7 @@ class BenchIT {
         Path timeline = dir.resolve("timeline.csv");
         // Up to 3 s more warm-up per scenario: too short to judge the compilers, so the rounds run until it ends.
         BenchOptions options = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 2,
-                timeline, 3);
+                timeline, 3, List.of());
         Map<String, Object> out = new BenchRunner(options, log::add).run();
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
