@@ -2,13 +2,13 @@ package dev.harvest.bench;
 
 import dev.harvest.app.OutcomeCollector;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * The benchmark's tasks' outcomes as it needs them: for a task {@code <series>-<index>} (such as {@code p0-17}),
@@ -108,7 +108,7 @@ final class LatencyLog {
     }
 
     private LongStream values(String prefix, boolean read) {
-        return series.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).flatMapToLong(e -> {
+        return seriesOf(prefix).flatMapToLong(e -> {
             Series s = e.getValue();
             int[] v = read ? s.read : s.latency;
             return s.ended.stream().mapToLong(i -> v[i]);
@@ -117,12 +117,13 @@ final class LatencyLog {
 
     /** Each task of a series starting with {@code prefix} that has a latency. */
     List<Entry> entries(String prefix) {
-        List<Entry> out = new ArrayList<>();
-        series.forEach((name, s) -> {
-            if (name.startsWith(prefix)) {
-                s.ended.stream().filter(i -> s.latency[i] >= 0).forEach(i -> out.add(new Entry(name, i, s.latency[i])));
-            }
-        });
-        return out;
+        return seriesOf(prefix).flatMap(e -> {
+            Series s = e.getValue();
+            return s.ended.stream().filter(i -> s.latency[i] >= 0).mapToObj(i -> new Entry(e.getKey(), i, s.latency[i]));
+        }).toList();
+    }
+
+    private Stream<Map.Entry<String, Series>> seriesOf(String prefix) {
+        return series.entrySet().stream().filter(e -> e.getKey().startsWith(prefix));
     }
 }
