@@ -128,10 +128,15 @@ public final class RedisClients implements AutoCloseable {
         }
     }
 
-    /** Whether {@code e} is Lettuce's handshake failure that gives no reason: the channel closed under it. */
+    /**
+     * Whether {@code e} is Lettuce's handshake failure that gives no reason: the channel closed under the handshake
+     * ("Connection closed prematurely"), or closed before the handshake's handler was looked up in its pipeline
+     * ("RedisHandshakeHandler not registered").
+     */
     static boolean closedWithoutReason(Throwable e) {
         Throwable root = RedisFailures.rootCause(e);
-        return root instanceof RedisConnectionException && "Connection closed prematurely".equals(root.getMessage());
+        return root instanceof RedisConnectionException && "Connection closed prematurely".equals(root.getMessage())
+                || root instanceof IllegalStateException && "RedisHandshakeHandler not registered".equals(root.getMessage());
     }
 
     static ClientOptions options(Duration commandTimeout) {
