@@ -111,7 +111,8 @@ public final class TopicAdmin {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    /** The message of the innermost cause, or its class's name when it has none. */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();

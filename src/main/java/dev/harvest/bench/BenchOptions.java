@@ -26,11 +26,12 @@ import java.util.List;
  *                       settle ({@link Warmup}); 0 for none
  * @param brokerJvmOptions JVM options for the broker's JVM after Kafka's start-script settings (a later option wins);
  *                       empty for none; only with the broker in a JVM of its own
+ * @param target         a Kafka cluster and Redis to run against; null to start a broker and Redis of its own
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
                            boolean brokerInProcess, int repeats, Path timeline, int settleSeconds,
-                           List<String> brokerJvmOptions) {
+                           List<String> brokerJvmOptions, BenchTarget target) {
 
     public BenchOptions {
         brokerJvmOptions = List.copyOf(brokerJvmOptions);
@@ -43,6 +44,10 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
             throw new IllegalArgumentException("--broker-jvm-options needs the broker in a JVM of its own,"
                     + " not --broker-in-process");
         }
+        if (target != null && (brokerInProcess || !brokerJvmOptions.isEmpty())) {
+            throw new IllegalArgumentException((brokerInProcess ? "--broker-in-process" : "--broker-jvm-options")
+                    + " is for the broker the benchmark starts, not for a cluster of its own (--bootstrap, --topology)");
+        }
     }
 
     /**
@@ -52,7 +57,16 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
         this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
-                null, 0, List.of());
+                null, 0, List.of(), null);
+    }
+
+    /**
+     * These options for {@code n} tasks in flight at once: {@code n} permits and maxInFlight, one measurement, no
+     * timeline and no settling.
+     */
+    BenchOptions withInFlight(int n) {
+        return new BenchOptions(tasks, warmup, latencyMs, n, partitions, n, guarantee, localAdmission, streamThreads, n,
+                brokerInProcess, 1, null, 0, brokerJvmOptions, target);
     }
 
     /** {@link #settleSeconds} as a duration. */

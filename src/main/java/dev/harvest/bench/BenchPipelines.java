@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.config.KafkaSettings;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.config.PipelineLoader;
 
@@ -9,8 +10,8 @@ final class BenchPipelines {
     private BenchPipelines() {
     }
 
-    static PipelineConfig permitBound(String name, String bootstrap, String redisUri, BenchOptions o, long latencyMs,
-                                      int maxInFlight) {
+    /** A lane of {@code maxInFlight} on {@code stack}'s cluster and Redis, under {@code o}'s guarantee. */
+    static PipelineConfig permitBound(String name, BenchStack stack, BenchOptions o, long latencyMs, int maxInFlight) {
         int keys = Math.max(1, (o.permits() + 99) / 100);
         StringBuilder keyList = new StringBuilder();
         for (int i = 0; i < keys; i++) {
@@ -33,8 +34,11 @@ final class BenchPipelines {
                   - { name: permits, permits: %7$d, leaseTtl: 30s }
                 handlers:
                   work: { kind: simulated, latency: %9$dms, keyPool: pool, permits: permits, timeout: 120s }
-                """.formatted(name, bootstrap, redisUri, o.partitions(), maxInFlight, keyList, o.permits(),
-                o.guarantee(), latencyMs);
-        return new PipelineLoader(n -> null).parse(yaml);
+                """.formatted(name, "placeholder:9092", "redis://placeholder:6379", o.partitions(), maxInFlight, keyList,
+                o.permits(), o.guarantee(), latencyMs);
+        // The stack's settings may hold secrets (SASL, Redis passwords): set on the parsed file, not written into it.
+        KafkaSettings kafka = stack.kafka();
+        return new PipelineLoader(n -> null).parse(yaml).withKafka(new KafkaSettings(kafka.bootstrapServers(),
+                kafka.properties(), kafka.replicationFactor(), o.guarantee())).withRedis(stack.redis());
     }
 }

@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -36,19 +38,23 @@ public final class BenchRunner {
 
     private final BenchOptions o;
     private final Consumer<String> log;
+    /** Starts the names of the run's topics, consumer groups and Redis keys: unique, as a cluster may be shared. */
+    private final String runName;
     private int run;
 
     public BenchRunner(BenchOptions options, Consumer<String> log) {
         this.o = options;
         this.log = log;
+        this.runName = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     }
 
     public Map<String, Object> run() throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         Path work = Files.createTempDirectory("harvest-bench-");
-        try (BenchStack stack = BenchStack.start(o.brokerInProcess(), o.brokerJvmOptions())) {
-            log.accept("broker " + stack.bootstrapServers() + (o.brokerInProcess() ? " (in this JVM)" : " (own JVM)")
-                    + ", redis " + stack.redisUri());
+        try (BenchStack stack = BenchStack.start(o, runName, log)) {
+            log.accept("broker " + stack.bootstrapServers() + " (" + stack.brokerKind() + "), redis "
+                    + stack.redis().safeUri() + "; this run's topics, groups and keys are named " + runName + "-...");
+            out.put("broker", stack.brokerKind());
             Map<String, Object> bound = measure(stack, work, o.latencyMs(), "bound");
             double limit = o.permits() * 1000.0 / o.latencyMs();
             out.put("limitPerSec", limit);
@@ -68,7 +74,7 @@ public final class BenchRunner {
             }
             out.putAll(costFigures(bound));
             Map<String, Object> instant = measure(stack, work, 0, "pipeline");
-            Passthrough baseline = new Passthrough(stack, o, work.resolve("pt"), log);
+            Passthrough baseline = new Passthrough(stack, runName + "-passthrough", o, work.resolve("pt"), log);
             Backlogs plain = baseline.plain();
             Backlogs stored = baseline.withStore();
             // Ratios of the rates as printed, so that they can be checked from the output.
@@ -91,7 +97,7 @@ public final class BenchRunner {
                 out.putAll(LatencyFigures.of("passthroughPaced", floor.latencies(), floor.read()));
                 out.putAll(floor.commits());
             }
-            out.putAll(new InFlightMemory(stack.bootstrapServers(), stack.redisUri(), o, work, log).measure());
+            out.putAll(new InFlightMemory(stack, runName + "-mem", o, work, log).measure());
         } finally {
             TempDirs.deleteQuietly(work);
         }
@@ -100,10 +106,8 @@ public final class BenchRunner {
 
     /** @param scenario the prefix of the scenario's CPU figures */
     private Map<String, Object> measure(BenchStack stack, Path work, long latencyMs, String scenario) {
-        String name = "bench" + (++run);
-        int inFlight = o.laneMaxInFlight();
-        PipelineConfig config = BenchPipelines.permitBound(name, stack.bootstrapServers(), stack.redisUri(), o, latencyMs,
-                inFlight);
+        String name = runName + "-" + (++run);
+        PipelineConfig config = BenchPipelines.permitBound(name, stack, o, latencyMs, o.laneMaxInFlight());
         TopicAdmin.createAll(config);
         try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));
              TaskProducer producer = new TaskProducer(config);
@@ -119,7 +123,7 @@ public final class BenchRunner {
                         outcomes.clear();
                     });
             KafkaStreams lane = app.apps().get(TopologyFactory.laneAppId(config, config.lanes().get(0)));
-            long[] before = RedisInfo.counts("127.0.0.1", stack.redisPort());
+            long[] before = RedisInfo.countsIn(stack.redisInfo("commandstats"));
             double handedBefore = handOvers(app);
             // Backlogs written while the lane is paused, drained as the pass-through's are.
             Backlogs backlogs = Backlogs.drain(stack, o.repeats(), o.tasks(), i -> {
@@ -127,7 +131,7 @@ public final class BenchRunner {
                 produce(producer, "m" + i, o.tasks());
             }, lane::resume, i -> awaitOutcomes(outcomes, (i + 1) * o.tasks()));
             int expected = o.repeats() * o.tasks();
-            long[] after = RedisInfo.counts("127.0.0.1", stack.redisPort());
+            long[] after = RedisInfo.countsIn(stack.redisInfo("commandstats"));
             double measured = backlogs.count();
             double handed = handOvers(app) - handedBefore;
             List<Long> lat = LatencyFigures.sorted(outcomes.latencies("m"));

@@ -1,8 +1,11 @@
 package dev.harvest.bench;
 
+import dev.harvest.config.KafkaSettings;
+import dev.harvest.config.RedisSettings;
 import dev.harvest.devstack.EmbeddedKafka;
 import dev.harvest.devstack.FreePorts;
 import dev.harvest.devstack.LocalRedis;
+import dev.harvest.devstack.RedisInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,33 +16,62 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * The broker and Redis the benchmark runs against. By default the broker is a JVM of its own ({@code harvest dev}
  * in a child process, which also starts {@code redis-server}), as it is in production: the app's garbage
  * collection then stops the app alone, and the app's heap and RSS figures are the app's alone. With
- * {@code inProcess} the broker runs inside the benchmark's JVM.
+ * {@code inProcess} the broker runs inside the benchmark's JVM. Or a cluster and Redis of the user's
+ * ({@link ExternalStack}).
  */
 interface BenchStack extends AutoCloseable {
 
-    String bootstrapServers();
+    /** The cluster and its client settings (SASL, TLS and the like); the processing guarantee is not theirs to say. */
+    KafkaSettings kafka();
 
-    String redisUri();
+    /** The Redis server and how to log in. */
+    RedisSettings redis();
 
-    /** Redis's port on 127.0.0.1, for {@code INFO commandstats}. */
-    default int redisPort() {
-        return URI.create(redisUri()).getPort();
+    default String bootstrapServers() {
+        return kafka().bootstrapServers();
     }
 
-    /** CPU time the broker's process has used so far (ns); -1 when the broker runs inside this JVM. */
-    long brokerCpuNanos();
+    /** Settings every Kafka client of the benchmark starts from: the bootstrap address and the cluster's settings. */
+    default Properties kafkaClient() {
+        Properties p = new Properties();
+        p.putAll(kafka().properties());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers());
+        return p;
+    }
 
-    /** The broker's process id; -1 when the broker runs inside this JVM. */
-    long brokerPid();
+    /** The text of one section of Redis's {@code INFO}, for its counters ({@link RedisInfo}). */
+    default String redisInfo(String section) {
+        return RedisInfo.info("127.0.0.1", URI.create(redis().uri()).getPort(), section);
+    }
+
+    /** Where the broker runs, for the log and the figures: "own JVM", "in this JVM" or "external". */
+    String brokerKind();
+
+    /**
+     * CPU time the broker's process has used so far (ns); -1 when it is not known here: the broker runs inside this
+     * JVM (whose figure then includes it) or on a cluster of the user's.
+     */
+    default long brokerCpuNanos() {
+        return -1;
+    }
+
+    /** The broker's process id; -1 when it has no process of its own on this machine. */
+    default long brokerPid() {
+        return -1;
+    }
 
     /**
      * CPU time the JIT compiler threads of this JVM and the broker's have used so far (ns): part of the app's and
@@ -54,13 +86,31 @@ interface BenchStack extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * What {@code o} asks for. On a cluster of the user's, {@code runName} starts the names of all the run makes,
+     * and {@code log} hears what closing removed.
+     */
+    static BenchStack start(BenchOptions o, String runName, Consumer<String> log) {
+        return o.target() != null ? ExternalStack.connect(o.target(), runName, log)
+                : start(o.brokerInProcess(), o.brokerJvmOptions());
+    }
+
     /** @param brokerJvmOptions for the broker's JVM, after Kafka's settings; only with {@code inProcess} false */
     static BenchStack start(boolean inProcess, List<String> brokerJvmOptions) {
         return inProcess ? InProcess.start() : ChildProcess.start(brokerJvmOptions);
     }
 
+    /** Settings of a broker at {@code bootstrap} with no client settings, and of Redis at {@code uri}. */
+    private static KafkaSettings plainKafka(String bootstrap) {
+        return new KafkaSettings(bootstrap, Map.of(), -1, null);
+    }
+
+    private static RedisSettings plainRedis(String uri) {
+        return new RedisSettings(uri, Duration.ofSeconds(2));
+    }
+
     /** Broker in this JVM, Redis as a child process. */
-    record InProcess(EmbeddedKafka kafka, LocalRedis redis) implements BenchStack {
+    record InProcess(EmbeddedKafka broker, LocalRedis redisServer) implements BenchStack {
         static InProcess start() {
             EmbeddedKafka kafka = EmbeddedKafka.start(0);
             try {
@@ -72,29 +122,24 @@ interface BenchStack extends AutoCloseable {
         }
 
         @Override
-        public String bootstrapServers() {
-            return kafka.bootstrapServers();
+        public KafkaSettings kafka() {
+            return plainKafka(broker.bootstrapServers());
         }
 
         @Override
-        public String redisUri() {
-            return redis.uri();
+        public RedisSettings redis() {
+            return plainRedis(redisServer.uri());
         }
 
         @Override
-        public long brokerCpuNanos() {
-            return -1;
-        }
-
-        @Override
-        public long brokerPid() {
-            return -1;
+        public String brokerKind() {
+            return "in this JVM";
         }
 
         @Override
         public void close() {
-            redis.close();
-            kafka.close();
+            redisServer.close();
+            broker.close();
         }
     }
 
@@ -168,13 +213,18 @@ interface BenchStack extends AutoCloseable {
         }
 
         @Override
-        public String bootstrapServers() {
-            return bootstrap;
+        public KafkaSettings kafka() {
+            return plainKafka(bootstrap);
         }
 
         @Override
-        public String redisUri() {
-            return redisUri;
+        public RedisSettings redis() {
+            return plainRedis(redisUri);
+        }
+
+        @Override
+        public String brokerKind() {
+            return "own JVM";
         }
 
         @Override

@@ -20,7 +20,7 @@ record CpuTime(long appNanos, long brokerNanos, long redisNanos, long compilerNa
     static CpuTime of(BenchStack stack) {
         long app = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new CpuTime(app, stack.brokerCpuNanos(), RedisInfo.cpuNanos("127.0.0.1", stack.redisPort()),
+        return new CpuTime(app, stack.brokerCpuNanos(), RedisInfo.cpuNanosIn(stack.redisInfo("cpu")),
                 stack.compilerCpuNanos());
     }
 

@@ -21,15 +21,16 @@ import java.util.function.Consumer;
  */
 final class InFlightMemory {
 
-    private final String bootstrap;
-    private final String redisUri;
+    private final BenchStack stack;
+    private final String name;
     private final BenchOptions o;
     private final Path work;
     private final Consumer<String> log;
 
-    InFlightMemory(String bootstrap, String redisUri, BenchOptions o, Path work, Consumer<String> log) {
-        this.bootstrap = bootstrap;
-        this.redisUri = redisUri;
+    /** @param name the memory scenario's pipeline */
+    InFlightMemory(BenchStack stack, String name, BenchOptions o, Path work, Consumer<String> log) {
+        this.stack = stack;
+        this.name = name;
         this.o = o;
         this.work = work;
         this.log = log;
@@ -37,9 +38,8 @@ final class InFlightMemory {
 
     Map<String, Object> measure() {
         int n = o.inFlightTasks();
-        BenchOptions wide = new BenchOptions(o.tasks(), o.warmup(), o.latencyMs(), n, o.partitions(), n, o.guarantee(),
-                o.localAdmission(), o.streamThreads(), n, o.brokerInProcess(), 1, null, 0, o.brokerJvmOptions());
-        PipelineConfig config = BenchPipelines.permitBound("benchmem", bootstrap, redisUri, wide, 600_000, n);
+        BenchOptions wide = o.withInFlight(n);
+        PipelineConfig config = BenchPipelines.permitBound(name, stack, wide, 600_000, n);
         TopicAdmin.createAll(config);
         Map<String, Object> out = new LinkedHashMap<>();
         try (HarvestApp app = HarvestApp.start(config, BenchRunner.appOptions(work.resolve("mem"), o));

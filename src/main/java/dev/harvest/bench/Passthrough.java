@@ -26,6 +26,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -41,14 +42,15 @@ final class Passthrough {
     private static final String CREATED = "created";
 
     private final BenchStack stack;
-    private final String bootstrap;
+    private final String name;
     private final BenchOptions o;
     private final Path stateDir;
     private final Consumer<String> log;
 
-    Passthrough(BenchStack stack, BenchOptions o, Path stateDir, Consumer<String> log) {
+    /** @param name starts the names of the pass-throughs' topics and apps */
+    Passthrough(BenchStack stack, String name, BenchOptions o, Path stateDir, Consumer<String> log) {
         this.stack = stack;
-        this.bootstrap = stack.bootstrapServers();
+        this.name = name;
         this.o = o;
         this.stateDir = stateDir;
         this.log = log;
@@ -56,7 +58,7 @@ final class Passthrough {
 
     /** Source → sink: {@code repeats} backlogs drained after the warm-up (and until the compilers settle). */
     Backlogs plain() {
-        return measure("passthrough", false);
+        return measure(name, false);
     }
 
     /**
@@ -65,7 +67,7 @@ final class Passthrough {
      * written), with no parsing, admission or handler. What the pipeline can at best reach on this machine.
      */
     Backlogs withStore() {
-        return measure("passthrough-store", true);
+        return measure(name + "-store", true);
     }
 
     /**
@@ -75,18 +77,18 @@ final class Passthrough {
      * latency: Kafka's path in and out under the same guarantee, with no handler between.
      */
     Paced paced(double perSec, int count) {
-        String name = "passthrough-paced";
-        String in = name + ".in";
-        String out = name + ".out";
+        String app = name + "-paced";
+        String in = app + ".in";
+        String out = app + ".out";
         createTopics(in, out);
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
         topology.addProcessor("stamp", Restamp::new, "in");
         topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "stamp");
-        try (KafkaStreams streams = new KafkaStreams(topology, props(name));
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(name));
+        try (Closing streams = new Closing(new KafkaStreams(topology, props(app)));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(app));
              KafkaProducer<byte[], byte[]> producer = producer()) {
-            streams.start();
+            streams.app().start();
             consumer.subscribe(List.of(out));
             int warmup = Math.max(1, count / 4);
             Offering.paced(warmup, perSec, i -> producer.send(record(in, "w-" + i)));
@@ -100,7 +102,16 @@ final class Passthrough {
             }, () -> drain(consumer, count, latencies, read));
             latencies.sort(null);
             read.sort(null);
-            return new Paced(latencies, read, BenchRunner.commits(streams, "passthroughPaced"));
+            return new Paced(latencies, read, BenchRunner.commits(streams.app(), "passthroughPaced"));
+        }
+    }
+
+    /** A pass-through app that leaves its consumer group when closed, so that the group can be removed at once. */
+    private record Closing(KafkaStreams app) implements AutoCloseable {
+        @Override
+        public void close() {
+            app.close(CloseOptions.timeout(Duration.ofMinutes(1))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 
@@ -127,9 +138,11 @@ final class Passthrough {
     }
 
     private void createTopics(String in, String out) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), Optional.empty()),
-                    new NewTopic(out, Optional.of(o.partitions()), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+        int rf = stack.kafka().replicationFactor();
+        Optional<Short> replication = rf < 0 ? Optional.empty() : Optional.of((short) rf);
+        try (Admin admin = Admin.create(stack.kafkaClient())) {
+            admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), replication),
+                    new NewTopic(out, Optional.of(o.partitions()), replication))).all().get(30, TimeUnit.SECONDS);
             TopicAdmin.awaitWritable(admin, List.of(in, out));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,9 +152,9 @@ final class Passthrough {
         }
     }
 
-    private Backlogs measure(String name, boolean withStore) {
-        String in = name + ".in";
-        String out = name + ".out";
+    private Backlogs measure(String app, boolean withStore) {
+        String in = app + ".in";
+        String out = app + ".out";
         createTopics(in, out);
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
@@ -153,14 +166,15 @@ final class Passthrough {
             parent = "store";
         }
         topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), parent);
-        try (KafkaStreams streams = new KafkaStreams(topology, props(name));
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(name))) {
+        try (Closing closing = new Closing(new KafkaStreams(topology, props(app)));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(app))) {
+            KafkaStreams streams = closing.app();
             streams.start();
             consumer.subscribe(List.of(out));
             send(in, o.warmup());
             drain(consumer, o.warmup(), null, null);
             int size = backlog(o);
-            Warmup.untilSettled(stack, o.settle(), name, log, i -> {
+            Warmup.untilSettled(stack, o.settle(), app, log, i -> {
                 send(in, size);
                 drain(consumer, size, null, null);
             });
@@ -182,12 +196,12 @@ final class Passthrough {
 
     static final int BACKLOG_SCALE = 5;
 
-    private Properties props(String name) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    private Properties props(String app) {
+        Properties p = stack.kafkaClient();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, o.guarantee());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(app).toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, stack.kafka().replicationFactor());
         // As the lane apps.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         KafkaClientProperties.forPromptResults(p);
@@ -218,8 +232,7 @@ final class Passthrough {
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = stack.kafkaClient();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -272,10 +285,9 @@ final class Passthrough {
         }
     }
 
-    private Properties consumerProps(String name) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, name + "-reader");
+    private Properties consumerProps(String app) {
+        Properties p = stack.kafkaClient();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, app + "-reader");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -3,6 +3,8 @@ package dev.harvest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
+import dev.harvest.bench.BenchTarget;
+import dev.harvest.config.ConfigException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code harvest bench}: figures for the permit-bound limit, coordination overhead, Redis cost and memory. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark on an embedded broker (in a JVM of its own) and Redis: efficiency against P/L,"
-                + " overhead against a plain Kafka Streams pass-through, Redis calls per task, memory with many"
-                + " tasks in flight.")
+        description = "Benchmark on an embedded broker (in a JVM of its own) and Redis, or on a cluster and Redis"
+                + " of yours: efficiency against P/L, overhead against a plain Kafka Streams pass-through, Redis calls"
+                + " per task, memory with many tasks in flight.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--tasks", defaultValue = "40000", description = "Measured tasks per scenario (default: ${DEFAULT-VALUE})")
@@ -70,8 +72,45 @@ final class BenchCommand implements Callable<Integer> {
                     + " (1 GiB heap, G1, 20 ms pause goal; a later option wins)")
     String brokerJvmOptions;
 
+    @Option(names = "--bootstrap", paramLabel = "SERVERS",
+            description = "Run against this Kafka cluster (host:port[,host:port]) instead of starting a broker; needs"
+                    + " --redis-uri. The run's topics, groups and Redis keys are named bench-<id>-... and removed at the end")
+    String bootstrap;
+
+    @Option(names = "--redis-uri", paramLabel = "URI", description = "The Redis to use with --bootstrap")
+    String redisUri;
+
+    @Option(names = {"-t", "--topology"}, paramLabel = "FILE",
+            description = "Run against the Kafka cluster and Redis of this pipeline file (its kafka and redis"
+                    + " sections, with their client settings and passwords; its lanes and handlers are not used)")
+    Path topology;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
+
+    /** The cluster and Redis given by --bootstrap and --redis-uri or by --topology; null for the embedded ones. */
+    BenchTarget target() {
+        if (topology != null) {
+            if (bootstrap != null || redisUri != null) {
+                throw new IllegalArgumentException("--topology names the cluster and Redis itself; leave out --bootstrap"
+                        + " and --redis-uri");
+            }
+            return BenchTarget.of(topology);
+        }
+        if (bootstrap == null && redisUri == null) {
+            return null;
+        }
+        if (bootstrap == null || bootstrap.isBlank() || redisUri == null || redisUri.isBlank()) {
+            throw new IllegalArgumentException(bootstrap == null || bootstrap.isBlank()
+                    ? "--redis-uri needs --bootstrap (the benchmark's own broker comes with its own Redis)"
+                    : "--bootstrap needs --redis-uri (the Redis to use beside that cluster)");
+        }
+        try {
+            return BenchTarget.of(bootstrap, redisUri);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--redis-uri: " + e.problem(), e);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -83,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
                 maxInFlight, brokerInProcess, repeats, timeline, settleSeconds,
-                brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+"))),
+                brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+")), target()),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

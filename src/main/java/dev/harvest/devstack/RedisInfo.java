@@ -23,7 +23,11 @@ public final class RedisInfo {
      * is left out.
      */
     public static long[] counts(String host, int port) {
-        String info = commandStats(host, port);
+        return countsIn(commandStats(host, port));
+    }
+
+    /** {@link #counts} from the text of an {@code INFO commandstats} reply. */
+    public static long[] countsIn(String info) {
         long total = 0;
         long scripts = 0;
         for (String line : info.split("\r?\n")) {
@@ -47,8 +51,13 @@ public final class RedisInfo {
 
     /** CPU time the server has used so far (user plus system, all its threads), in nanoseconds. */
     public static long cpuNanos(String host, int port) {
+        return cpuNanosIn(info(host, port, "cpu"));
+    }
+
+    /** {@link #cpuNanos} from the text of an {@code INFO cpu} reply. */
+    public static long cpuNanosIn(String info) {
         double seconds = 0;
-        for (String line : info(host, port, "cpu").split("\r?\n")) {
+        for (String line : info.split("\r?\n")) {
             if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
                 seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
             }
@@ -62,7 +71,7 @@ public final class RedisInfo {
     }
 
     /** The raw text of one {@code INFO} section. */
-    private static String info(String host, int port, String section) {
+    public static String info(String host, int port, String section) {
         try (Socket socket = new Socket(host, port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.config.PipelineLoader;
-import dev.harvest.devstack.LocalRedis;
+
 import dev.harvest.devstack.MockProvider;
 import dev.harvest.testkit.LogCapture;
 import dev.harvest.testkit.SaslSslBroker;
-import dev.harvest.testkit.TestCertificates;
+import dev.harvest.testkit.TlsRedis;
 import dev.harvest.testkit.TestPipelines;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,23 +47,17 @@ class SecretsLeakIT {
 
     @Test
     void shouldShowNoSecretAnywhereWhenAFullPipelineRuns() throws Exception {
-        TestCertificates ca = TestCertificates.authority(dir, "redis-ca");
-        TestCertificates.Issued cert = ca.issueServer("redis");
         Path keyFile = Files.writeString(dir.resolve("provider-key-2"), FILE_KEY + "\n");
-        int tlsPort = freePort();
         LogCapture logs = LogCapture.begin(Level.INFO, "org.apache.kafka.clients", "org.apache.kafka.streams",
                 "org.apache.kafka.common.config", "io.lettuce");
         String scrape;
         String health;
         String records;
         try (SaslSslBroker broker = SaslSslBroker.start(dir, "harvest", KAFKA_PASSWORD);
-             LocalRedis redis = LocalRedis.start(List.of("--requirepass", REDIS_PASSWORD, "--user", "harvest", "on",
-                     ">" + ACL_PASSWORD, "~*", "&*", "+@all", "--tls-port", Integer.toString(tlsPort),
-                     "--tls-auth-clients", "no", "--tls-cert-file", cert.certPem().toString(), "--tls-key-file",
-                     cert.keyPem().toString(), "--tls-ca-cert-file", ca.caPem().toString()));
+             TlsRedis redis = TlsRedis.start(dir, REDIS_PASSWORD, "harvest", ACL_PASSWORD);
              MockProvider provider = MockProvider.builder().rpsPerKey(200).medianLatency(Duration.ofMillis(5))
                      .key("k1", INLINE_KEY).key("k2", FILE_KEY).start()) {
-            PipelineConfig config = pipeline(broker, tlsPort, ca.caPem(), keyFile, provider.url());
+            PipelineConfig config = pipeline(broker, redis.tlsPort(), redis.caPem(), keyFile, provider.url());
             TopicAdmin.createAll(config);
             try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(dir.resolve("state")));
                  TaskProducer producer = new TaskProducer(config);
@@ -135,11 +129,5 @@ class SecretsLeakIT {
                 URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

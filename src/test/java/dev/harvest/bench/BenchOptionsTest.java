@@ -8,19 +8,31 @@ import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
 
+    private static final BenchTarget CLUSTER = BenchTarget.of("kafka-1:9092", "redis://redis:6379");
+
     @Test
     void shouldRefuseWhatIsNotAJvmOptionOrABrokerInThisJvm() {
-        assertThatThrownBy(() -> options(false, List.of("-Xmx2g", "Xss1m")))
+        assertThatThrownBy(() -> options(false, List.of("-Xmx2g", "Xss1m"), null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--broker-jvm-options: 'Xss1m' is not a JVM option");
-        assertThatThrownBy(() -> options(true, List.of("-Xmx2g")))
+        assertThatThrownBy(() -> options(true, List.of("-Xmx2g"), null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--broker-jvm-options needs the broker in a JVM of its own");
-        assertThat(options(true, List.of()).brokerJvmOptions()).isEmpty();
+        assertThat(options(true, List.of(), null).brokerJvmOptions()).isEmpty();
     }
 
-    private static BenchOptions options(boolean brokerInProcess, List<String> brokerJvmOptions) {
+    @Test
+    void shouldRefuseSettingsOfTheBenchmarksOwnBrokerWhenRunOnAClusterOfTheUsers() {
+        assertThatThrownBy(() -> options(true, List.of(), CLUSTER)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--broker-in-process is for the broker the benchmark starts");
+        assertThatThrownBy(() -> options(false, List.of("-Xmx2g"), CLUSTER)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--broker-jvm-options is for the broker the benchmark starts");
+        assertThat(options(false, List.of(), CLUSTER).withInFlight(1000).target()).as("kept for the memory scenario")
+                .isEqualTo(CLUSTER);
+    }
+
+    private static BenchOptions options(boolean brokerInProcess, List<String> brokerJvmOptions, BenchTarget target) {
         return new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, brokerInProcess, 1, null, 0,
-                brokerJvmOptions);
+                brokerJvmOptions, target);
     }
 }

@@ -79,4 +79,34 @@ class HarvestCliTest {
         assertThat(HarvestCli.execute("demo", "--no-such-option")).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown option");
     }
+
+    @Test
+    void shouldExitWithOneLineNamingTheOptionWhenBenchIsToldHalfOfAClusterOrBothKinds() throws IOException {
+        String[][] cases = {
+            {"--bootstrap", "kafka-1:9092"},
+            {"--redis-uri", "redis://redis:6379"},
+            {"--bootstrap", "kafka-1:9092", "--redis-uri", "http://redis:6379"},
+            {"--topology", "topologies/harvest.yaml", "--bootstrap", "kafka-1:9092"},
+            {"--bootstrap", "kafka-1:9092", "--redis-uri", "redis://redis:6379", "--broker-in-process"},
+            {"--topology", dir.resolve("nope.yaml").toString()},
+        };
+        String[] expected = {
+            "error: --bootstrap needs --redis-uri (the Redis to use beside that cluster)",
+            "error: --redis-uri needs --bootstrap (the benchmark's own broker comes with its own Redis)",
+            "error: --redis-uri: must start with redis:// or rediss://",
+            "error: --topology names the cluster and Redis itself; leave out --bootstrap and --redis-uri",
+            "error: --broker-in-process is for the broker the benchmark starts, not for a cluster of its own"
+                    + " (--bootstrap, --topology)",
+            "error: pipeline file not found",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            err.reset();
+            String[] args = new String[cases[i].length + 1];
+            args[0] = "bench";
+            System.arraycopy(cases[i], 0, args, 1, cases[i].length);
+            assertThat(HarvestCli.execute(args)).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8).lines()).as(String.join(" ", args)).hasSize(1).first()
+                    .asString().startsWith(expected[i]);
+        }
+    }
 }
