@@ -12,4 +12,9 @@ import java.time.Instant;
  */
 public record Completion(Execution execution, TaskOutcome outcome, String keyId, Instant startedAt,
                          Instant completedAt, boolean leaseLost) {
+
+    /** An attempt that ended at {@code at} before its handler was called: no key, no start. */
+    static Completion withoutCall(Execution execution, TaskOutcome outcome, Instant at) {
+        return new Completion(execution, outcome, null, null, at, false);
+    }
 }

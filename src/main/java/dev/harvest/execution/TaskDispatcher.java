@@ -4,7 +4,6 @@ import dev.harvest.lease.AdmissionControl;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.AdmissionTimeoutException;
 import dev.harvest.lease.IdempotencyLedger;
-import dev.harvest.lease.KeySecret;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.SecretResolver;
 import dev.harvest.task.DeadLetterReason;
@@ -12,7 +11,6 @@ import dev.harvest.task.Lane;
 import dev.harvest.task.TaskOutcome;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,10 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs attempts off the stream threads, JVM-wide: lane gate (in-flight cap) → admission (key + permit) →
@@ -34,23 +29,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskDispatcher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TaskDispatcher.class);
     private static final TaskOutcome CANCELLED = new TaskOutcome.RetryLater(Duration.ZERO, "Cancelled",
             "attempt cancelled: its partition was revoked or the instance stopped");
 
     private final Map<String, HandlerBinding> handlers;
     private final AdmissionControl admission;
-    private final SecretResolver secrets;
     private final Duration admissionWait;
     private final Clock clock;
     private final ExecutorService executor;
     private final DispatchMetrics metrics;
     private final Map<String, LaneGate> gates = new ConcurrentHashMap<>();
     private final Drain drain = new Drain();
-    /** The actual cost of an attempt that never reached its handler: its whole reservation is refunded. */
-    private static final Double NOT_RUN = 0.0;
     private final LedgerLookahead lookahead;
     private final UnrecordedCompletions unrecorded;
+    private final HandlerCall calls;
 
     public TaskDispatcher(Map<String, HandlerBinding> handlers, AdmissionControl admission, SecretResolver secrets,
                           Duration admissionWait, Clock clock, ExecutorService executor, DispatchMetrics metrics) {
@@ -75,12 +67,12 @@ public final class TaskDispatcher implements AutoCloseable {
                 LedgerLookahead.FRESHNESS, ticker);
         this.handlers = Map.copyOf(handlers);
         this.admission = admission;
-        this.secrets = secrets;
         this.admissionWait = admissionWait;
         this.clock = clock;
         this.executor = executor;
         this.unrecorded = new UnrecordedCompletions(ledger, executor);
         this.metrics = metrics;
+        this.calls = new HandlerCall(admission, secrets, clock, executor, metrics, lookahead, unrecorded);
         this.handlers.values().stream().map(HandlerBinding::breaker).filter(Objects::nonNull)
                 .forEach(metrics::registerBreaker);
     }
@@ -176,7 +168,7 @@ public final class TaskDispatcher implements AutoCloseable {
             if (pass.turnedAway()) {
                 // The breaker opened while this task waited for its key and permit.
                 if (lease != null) {
-                    release(lease, NOT_RUN);
+                    calls.releaseUnrun(lease);
                 }
                 metrics.breakerRejected(binding.breaker());
                 onDone.accept(immediate(execution, binding.breaker().rejection()));
@@ -186,10 +178,10 @@ public final class TaskDispatcher implements AutoCloseable {
             } else if (submission.isCancelled() || drain.isDraining()) {
                 pass.release();
                 submission.cancel();
-                release(lease, NOT_RUN);
+                calls.releaseUnrun(lease);
                 onDone.accept(immediate(execution, CANCELLED));
             } else {
-                run(execution, binding, pass, lease, askedAhead, submission, onDone);
+                calls.run(execution, binding, pass, lease, askedAhead, submission, onDone);
             }
         });
     }
@@ -205,114 +197,6 @@ public final class TaskDispatcher implements AutoCloseable {
         }
     }
 
-    private void run(Execution execution, HandlerBinding binding, BreakerPass pass, Lease lease,
-                     CompletableFuture<Optional<String>> askedAhead, Submission submission,
-                     Consumer<Completion> onDone) {
-        submission.markStarted();
-        Instant startedAt = clock.instant();
-        Optional<KeySecret> secret;
-        try {
-            secret = lease.keyId() == null ? Optional.empty() : secrets.secretOf(lease.keyPool(), lease.keyId());
-        } catch (RuntimeException e) {
-            secret = Optional.empty();
-        }
-        if (lease.keyId() != null && secret.isEmpty()) {
-            pass.release();
-            release(lease, NOT_RUN);
-            onDone.accept(immediate(execution, new TaskOutcome.RetryLater(Duration.ZERO, "MissingSecret",
-                    "no secret available for key '" + lease.keyId() + "' of pool '" + lease.keyPool() + "'")));
-            return;
-        }
-        TaskContext context = new TaskContext(execution.task(), execution.attempt(), execution.lane(),
-                lease.keyId(), secret.orElse(null), () -> lease.holdsNothing() || admission.isHeld(lease));
-        long callStart = System.nanoTime();
-        CompletableFuture<TaskOutcome> call = unlessRecorded(execution, binding, pass, context, submission, lease,
-                askedAhead);
-        submission.track(call);
-        call.whenComplete((outcome, error) -> {
-            TaskOutcome result = error == null ? outcome : OutcomeClassifier.fromFailure(error);
-            if (submission.isCancelled()) {
-                pass.release();
-            } else {
-                pass.record(result, System.nanoTime() - callStart);
-            }
-            boolean lost = !lease.holdsNothing() && !admission.isHeld(lease);
-            if (result instanceof TaskOutcome.RateLimited limited) {
-                metrics.rateLimited(lease.keyPool(), lease.keyId());
-                if (lease.keyId() != null) {
-                    admission.cooldown(lease, limited.retryAfter());
-                }
-            }
-            // A call that timed out or was cancelled may still be running at the provider.
-            boolean callEnded = error == null && !submission.isCancelled() && !lost;
-            if (result instanceof TaskOutcome.Completed done) {
-                // The result is published without waiting for the write: the ledger matters only for a run whose
-                // result never committed, and that run sees the same whether the write lands before or after. The
-                // lease may wait for it (UnrecordedCompletions), to bound what a crash makes run twice.
-                unrecorded.recordThenRelease(execution.task().id(), done.resultJson(),
-                        () -> release(lease, done.actualCost(), callEnded));
-            } else {
-                release(lease, null, callEnded);
-            }
-            onDone.accept(new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost));
-        });
-    }
-
-    private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
-                                                          BreakerPass pass, TaskContext context,
-                                                          Submission submission, Lease lease,
-                                                          CompletableFuture<Optional<String>> askedAhead) {
-        // An answer asked for just before the lease arrived (LedgerLookahead), else one asked for now: another
-        // instance may complete the task while it waits (it ran it before a rebalance), and an answer from before
-        // a long wait would call the provider again.
-        CompletableFuture<Optional<String>> answer = askedAhead != null ? askedAhead
-                : lookahead.lookUp(execution.task().id());
-        Function<Optional<String>, CompletableFuture<TaskOutcome>> next = recorded -> {
-            if (recorded.isPresent()) {
-                pass.release();
-                metrics.ledgerSkip(execution.lane());
-                return CompletableFuture.completedFuture(new TaskOutcome.Completed(recorded.get()));
-            }
-            if (!lease.holdsNothing() && !admission.isHeld(lease)) {
-                // Lost before the call (e.g. the process was stopped past its TTL): its key may be another's now.
-                pass.release();
-                return CompletableFuture.completedFuture(new TaskOutcome.RetryLater(Duration.ZERO, "LeaseLost",
-                        "lease " + lease.leaseId() + " was lost before the call started"));
-            }
-            CompletableFuture<TaskOutcome> handlerCall = invoke(binding, context);
-            submission.track(handlerCall);
-            return handlerCall;
-        };
-        // An answer still on its way completes on the ledger's I/O thread: the task goes on from the executor.
-        return answer.isDone() ? answer.thenCompose(next) : answer.thenComposeAsync(next, executor);
-    }
-
-    private CompletableFuture<TaskOutcome> invoke(HandlerBinding binding, TaskContext context) {
-        try {
-            return binding.handler().handle(context).toCompletableFuture()
-                    .orTimeout(binding.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Gives the lease back; {@code actualCost} (when known) settles the cost reserved at admission. */
-    private void release(Lease lease, Double actualCost) {
-        release(lease, actualCost, true);
-    }
-
-    private void release(Lease lease, Double actualCost, boolean callEnded) {
-        if (lease.holdsNothing()) {
-            return;
-        }
-        unrecorded.returned();
-        admission.release(lease, actualCost, callEnded).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.warn("release of lease {} failed; it will expire: {}", lease.leaseId(), e.toString());
-            }
-        });
-    }
-
     private static TaskOutcome admissionFailure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
@@ -322,7 +206,7 @@ public final class TaskDispatcher implements AutoCloseable {
     }
 
     private Completion immediate(Execution execution, TaskOutcome outcome) {
-        return new Completion(execution, outcome, null, null, clock.instant(), false);
+        return Completion.withoutCall(execution, outcome, clock.instant());
     }
 
     @Override

@@ -31,7 +31,7 @@ final class AcquireBatcher {
     private static final long ERROR_BACKOFF_MAX = TimeUnit.SECONDS.toNanos(1);
     private static final int UNKNOWN_RETRIES = 3;
 
-    /** What happens to a waiter once Redis answered; implemented by {@link RedisAdmissionControl}. */
+    /** What happens to a waiter once Redis answered; implemented by {@link Settlement}. */
     interface Outcomes {
         void granted(Waiter waiter, Lease lease);
 

@@ -2,6 +2,8 @@ package dev.harvest.lease.redis;
 
 import dev.harvest.lease.AdmissionUnavailableException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,18 @@ final class Blocking {
             throw new AdmissionUnavailableException("redis did not answer " + what + " in time", e);
         } catch (ExecutionException e) {
             throw AdmissionScripts.translate(e.getCause());
+        }
+    }
+
+    /** Waits up to {@code timeout} for all of {@code stages} to end, however they end; gives up quietly. */
+    static void awaitAll(List<CompletableFuture<Void>> stages, Duration timeout) {
+        try {
+            CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Failed or late stages are the caller's to account for; closing goes on.
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.PipelineConfig;
 import dev.harvest.lease.AdmissionControl;
 import dev.harvest.lease.AdmissionRequest;
-import dev.harvest.lease.AdmissionTimeoutException;
 import dev.harvest.lease.AdmissionUnavailableException;
 import dev.harvest.lease.BudgetCheck;
 import dev.harvest.lease.Lease;
@@ -30,7 +29,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,7 +48,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final RedisClients clients;
     private final AdmissionSetup setup;
     private final AdmissionOptions options;
-    private final LongSupplier ticker;
     private final KeySpace keySpace;
     private final AdmissionScripts scripts;
     private final String instanceId = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
@@ -62,7 +59,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final AcquireBatcher acquirer;
     private final ReleaseBatcher releaser;
     private final LeaseReuse reuse;
-    private final AtomicReference<CompletableFuture<Void>> syncing = new AtomicReference<>();
+    private final PoolSync pools;
+    private final Settlement settlement;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ScheduledFuture<?> renewals;
@@ -82,7 +80,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.clients = clients;
         this.setup = setup;
         this.options = options;
-        this.ticker = nanoTicker;
         this.keySpace = new KeySpace(setup.pipeline());
         this.scripts = new AdmissionScripts(clients.async(), keySpace, registry);
         this.timer = new ScheduledThreadPoolExecutor(1, Blocking.daemonThreads("harvest-admission-timer"));
@@ -91,7 +88,10 @@ public final class RedisAdmissionControl implements AdmissionControl {
                 Blocking.daemonThreads("harvest-admission-callback"));
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
         this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
-        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, new Outcomes());
+        this.pools = new PoolSync(scripts, setup, held, timer);
+        this.settlement = new Settlement(setup, options, held, reuse, callbacks, pools, closed::get,
+                unused -> release(unused, UNUSED));
+        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement);
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
                 .description("Admission requests of this instance waiting for a key or permit").register(registry);
         Gauge.builder(MetricNames.LEASES_HELD, held, HeldLeases::size)
@@ -99,7 +99,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
                 pubSub ? () -> { } : acquirer::wake);
-        this.timeouts = new RequestTimeouts(timer, this::timedOut);
+        settlement.bind(acquirer, releaser);
+        this.timeouts = new RequestTimeouts(timer, settlement::timedOut);
     }
 
     /**
@@ -124,20 +125,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** Syncs the pipeline's pools and semaphores into Redis; concurrent calls share one script call. */
     public CompletionStage<Void> syncPools() {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = syncing.compareAndExchange(null, mine);
-        if (running != null) {
-            return running;
-        }
-        scripts.sync(setup).whenComplete((reply, failure) -> {
-            syncing.set(null);
-            if (failure == null) {
-                mine.complete(null);
-            } else {
-                mine.completeExceptionally(AdmissionScripts.translate(failure));
-            }
-        });
-        return mine;
+        return pools.sync();
     }
 
     @Override
@@ -171,7 +159,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
         w.result.whenComplete((lease, failure) -> {
             if (w.result.isCancelled() && w.settle()) {
-                abandon(w);
+                settlement.abandon(w);
             }
         });
         acquirer.submit(w);
@@ -188,30 +176,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         long ttl = setup.leaseTtl(request.permits(), options.keyOnlyLeaseTtl()).toMillis();
         String leaseId = instanceId + "." + Long.toString(sequence.incrementAndGet(), 36);
         return new Waiter(request, leaseId, sequence.get(), tryOnly, reservedAbove, ttl);
-    }
-
-    private void timedOut(Waiter w, Duration maxWait) {
-        if (!w.settle()) {
-            return;
-        }
-        abandon(w);
-        RuntimeException last = w.lastError;
-        w.deliverFailure(callbacks, last != null
-                ? new AdmissionUnavailableException("redis unavailable while waiting for " + w.describeNeed(), last)
-                : new AdmissionTimeoutException(w.describeNeed(), maxWait));
-    }
-
-    /** The waiter gave up: take it out of the queue and cancel any grant a lost reply may have carried. */
-    private void abandon(Waiter w) {
-        acquirer.remove(w);
-        if (w.uncertain) {
-            cancel(w.leaseId);
-        }
-    }
-
-    /** Gives back a grant its waiter never received: nothing was done with it, so its reservation is refunded. */
-    private void cancel(String leaseId) {
-        releaser.release(leaseId, "*", "0", setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos());
     }
 
     @Override
@@ -312,79 +276,19 @@ public final class RedisAdmissionControl implements AdmissionControl {
             renewals.cancel(false);
         }
         for (Waiter w : acquirer.close()) {
-            if (w.settle()) {
-                if (w.uncertain) {
-                    cancel(w.leaseId);
-                }
-                w.deliverFailure(callbacks, new AdmissionUnavailableException("admission control closed", null));
-            }
+            settlement.failed(w, new AdmissionUnavailableException("admission control closed", null));
         }
         timeouts.clear();
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (Lease lease : held.leases()) {
             releases.add(release(lease).toCompletableFuture());
         }
-        try {
-            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
-                    .get(clients.commandTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // Leases not given back expire by their TTL.
-        }
+        // Leases not given back in time expire by their TTL.
+        Blocking.awaitAll(releases, clients.commandTimeout().plusSeconds(1));
         if (wakeUps != null) {
             wakeUps.close();
         }
         timer.shutdownNow();
         callbacks.shutdown();
-    }
-
-    private final class Outcomes implements AcquireBatcher.Outcomes {
-        @Override
-        public void granted(Waiter w, Lease lease) {
-            // A grant nobody takes (the waiter timed out or went away) was never used: its reservation is refunded.
-            if (w.settle() && !closed.get()) {
-                held.track(lease, w.ttlMillis, w.request.lane().name());
-                reuse.granted(lease, w.waitClass);
-                w.deliver(callbacks, lease, unused -> release(unused, UNUSED));
-            } else {
-                release(lease, UNUSED);
-            }
-        }
-
-        @Override
-        public void nothingFree(Waiter w) {
-            if (w.settle()) {
-                w.deliver(callbacks, null, lease -> { });
-            }
-        }
-
-        @Override
-        public void failed(Waiter w, RuntimeException error) {
-            if (w.settle()) {
-                if (w.uncertain) {
-                    cancel(w.leaseId);
-                }
-                w.deliverFailure(callbacks, error);
-            }
-        }
-
-        @Override
-        public void abandoned(Waiter w) {
-            cancel(w.leaseId);
-        }
-
-        @Override
-        public void syncNeeded() {
-            syncPools().whenComplete((v, failure) -> {
-                if (failure != null) {
-                    timer.schedule(acquirer::resume, 200, TimeUnit.MILLISECONDS);
-                    return;
-                }
-                // Redis may have restarted empty: write this instance's running leases back, and ask for more
-                // only once Redis has them, or a key could be granted above its cap.
-                held.writeBack().whenComplete((w, e) -> timer.schedule(acquirer::resume, 0, TimeUnit.MILLISECONDS));
-            });
-        }
     }
 }
