@@ -174,8 +174,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
         int reservedAbove = request.permits() == null ? 0 : setup.reservedAbove(request.permits(), request.lane());
         long ttl = setup.leaseTtl(request.permits(), options.keyOnlyLeaseTtl()).toMillis();
-        String leaseId = instanceId + "." + Long.toString(sequence.incrementAndGet(), 36);
-        return new Waiter(request, leaseId, sequence.get(), tryOnly, reservedAbove, ttl);
+        long seq = sequence.incrementAndGet(); // one number for both: the order of requests made at once
+        return new Waiter(request, instanceId + "." + Long.toString(seq, 36), seq, tryOnly, reservedAbove, ttl);
     }
 
     @Override
