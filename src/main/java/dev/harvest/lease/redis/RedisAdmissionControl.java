@@ -185,7 +185,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     @Override
     public CompletionStage<Void> release(Lease lease, Double actualCost, boolean callEnded) {
-        if (lease.holdsNothing()) {
+        if (lease.holdsNothing() || closed.get() && !held.isHeld(lease)) {
+            // Closing gives back every lease held; an attempt cut short by the stop ends after that.
             return CompletableFuture.completedFuture(null);
         }
         // A lease that never reached the provider (cancelled, turned away, stopping), or whose call may still be

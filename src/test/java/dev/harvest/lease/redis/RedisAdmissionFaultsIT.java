@@ -49,6 +49,17 @@ class RedisAdmissionFaultsIT {
         fx.close();
     }
 
+    /** An admission control on a Redis connection of its own, holding the one lease of {@link #oneOfEach}. */
+    private record OwnConnection(RedisClients clients, RedisAdmissionControl control, Lease lease) {
+        static OwnConnection holding(AdmissionFixtures fx, AdmissionSetup setup) {
+            RedisClients clients = RedisClients.connect(REDIS.settings());
+            RedisAdmissionControl control = fx.control(clients, setup, AdmissionOptions.defaults(), System::nanoTime,
+                    new SimpleMeterRegistry());
+            return new OwnConnection(clients, control,
+                    join(control.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(1))));
+        }
+    }
+
     private static AdmissionSetup oneOfEach(String name) {
         return setup(uniquePipeline(name), List.of(pool("api", 1, null, "k1")), List.of(permits("calls", 1, TTL, Map.of())));
     }
@@ -56,20 +67,36 @@ class RedisAdmissionFaultsIT {
     @Test
     void shouldReclaimLeaseWithinTtlWhenHolderDisappears() {
         AdmissionSetup setup = oneOfEach("crash");
-        RedisClients doomed = RedisClients.connect(REDIS.settings());
-        RedisAdmissionControl holder = fx.control(doomed, setup, AdmissionOptions.defaults(), System::nanoTime,
-                new SimpleMeterRegistry());
+        OwnConnection holder = OwnConnection.holding(fx, setup);
         RedisAdmissionControl survivor = fx.control(fx.clients(REDIS.settings()), setup);
-        join(holder.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(1)));
 
-        holder.suspendRenewals(true);
-        doomed.close(); // the connection dies with the process; nothing is released
+        holder.control().suspendRenewals(true);
+        holder.clients().close(); // the connection dies with the process; nothing is released
         long crashedAt = System.nanoTime();
         Lease taken = join(survivor.acquire(fx.request(HIGH, "api", "calls"), TTL.plus(SLACK).multipliedBy(2)));
 
         assertThat(Duration.ofNanos(System.nanoTime() - crashedAt)).isLessThan(TTL.plus(SLACK));
         assertThat(taken.keyId()).isEqualTo("k1");
         assertThat(survivor.isHeld(taken)).isTrue();
+    }
+
+    @Test
+    void shouldCountAReleaseAfterCloseAsDoneWhenClosingGaveTheLeaseBackAlready() {
+        AdmissionSetup setup = oneOfEach("closing");
+        OwnConnection holder = OwnConnection.holding(fx, setup);
+        RedisAdmissionControl other = fx.control(fx.clients(REDIS.settings()), setup);
+
+        holder.control().close(); // gives back what it holds, as an instance that stops does
+        holder.clients().close();
+        long closedAt = System.nanoTime();
+
+        // The attempt that held it ends only now (cut short at shutdown) and gives its lease back too.
+        assertThat(holder.control().release(holder.lease(), 0.0).toCompletableFuture()).as("already given back by close")
+                .succeedsWithin(Duration.ofSeconds(1));
+        Lease next = join(other.acquire(fx.request(HIGH, "api", "calls"), Duration.ofSeconds(1)));
+        assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).as("free at once, not after its TTL")
+                .isLessThan(TTL);
+        assertThat(next.keyId()).isEqualTo("k1");
     }
 
     @Test
