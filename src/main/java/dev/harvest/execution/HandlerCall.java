@@ -55,12 +55,7 @@ final class HandlerCall {
              CompletableFuture<Optional<String>> askedAhead, Submission submission, Consumer<Completion> onDone) {
         submission.markStarted();
         Instant startedAt = clock.instant();
-        Optional<KeySecret> secret;
-        try {
-            secret = lease.keyId() == null ? Optional.empty() : secrets.secretOf(lease.keyPool(), lease.keyId());
-        } catch (RuntimeException e) {
-            secret = Optional.empty();
-        }
+        Optional<KeySecret> secret = secretOf(lease);
         if (lease.keyId() != null && secret.isEmpty()) {
             pass.release();
             releaseUnrun(lease);
@@ -83,25 +78,38 @@ final class HandlerCall {
                 pass.record(result, System.nanoTime() - callStart);
             }
             boolean lost = !lease.holdsNothing() && !admission.isHeld(lease);
-            if (result instanceof TaskOutcome.RateLimited limited) {
-                metrics.rateLimited(lease.keyPool(), lease.keyId());
-                if (lease.keyId() != null) {
-                    admission.cooldown(lease, limited.retryAfter());
-                }
-            }
             // A call that timed out or was cancelled may still be running at the provider.
-            boolean callEnded = error == null && !submission.isCancelled() && !lost;
-            if (result instanceof TaskOutcome.Completed done) {
-                // The result is published without waiting for the write: the ledger matters only for a run whose
-                // result never committed, and that run sees the same whether the write lands before or after. The
-                // lease may wait for it (UnrecordedCompletions), to bound what a crash makes run twice.
-                unrecorded.recordThenRelease(execution.task().id(), done.resultJson(),
-                        () -> release(lease, done.actualCost(), callEnded));
-            } else {
-                release(lease, null, callEnded);
-            }
+            settle(execution, lease, result, error == null && !submission.isCancelled() && !lost);
             onDone.accept(new Completion(execution, result, lease.keyId(), startedAt, clock.instant(), lost));
         });
+    }
+
+    /** The secret of the lease's key; empty for a lease without a key, or when the secret cannot be had. */
+    private Optional<KeySecret> secretOf(Lease lease) {
+        try {
+            return lease.keyId() == null ? Optional.empty() : secrets.secretOf(lease.keyPool(), lease.keyId());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** After the call: the key's cooldown on a 429, the ledger's record of a completion, the lease given back. */
+    private void settle(Execution execution, Lease lease, TaskOutcome result, boolean callEnded) {
+        if (result instanceof TaskOutcome.RateLimited limited) {
+            metrics.rateLimited(lease.keyPool(), lease.keyId());
+            if (lease.keyId() != null) {
+                admission.cooldown(lease, limited.retryAfter());
+            }
+        }
+        if (result instanceof TaskOutcome.Completed done) {
+            // The result is published without waiting for the write: the ledger matters only for a run whose
+            // result never committed, and that run sees the same whether the write lands before or after. The
+            // lease may wait for it (UnrecordedCompletions), to bound what a crash makes run twice.
+            unrecorded.recordThenRelease(execution.task().id(), done.resultJson(),
+                    () -> release(lease, done.actualCost(), callEnded));
+        } else {
+            release(lease, null, callEnded);
+        }
     }
 
     private CompletableFuture<TaskOutcome> unlessRecorded(Execution execution, HandlerBinding binding,
