@@ -72,6 +72,11 @@ public final class BenchRunner {
                     "redisCommandsPerTask", "handOversPerTask")) {
                 out.put(k, bound.get(k));
             }
+            bound.forEach((k, v) -> {
+                if (k.matches("(paced|light)(HandedOver|FirstCall|AfterRefusal)(Share|WaitMs)")) {
+                    out.put(k, v);
+                }
+            });
             out.putAll(costFigures(bound));
             Map<String, Object> instant = measure(stack, work, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, runName + "-passthrough", o, work.resolve("pt"), log);

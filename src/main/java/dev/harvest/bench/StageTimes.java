@@ -3,8 +3,11 @@ package dev.harvest.bench;
 import dev.harvest.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,9 +23,13 @@ final class StageTimes {
     private record Totals(long count, double ms) {
 
         static Totals of(MeterRegistry registry, String timer) {
+            return of(registry.find(timer).timers());
+        }
+
+        static Totals of(Collection<Timer> timers) {
             long count = 0;
             double ms = 0;
-            for (Timer t : registry.find(timer).timers()) {
+            for (Timer t : timers) {
                 count += t.count();
                 ms += t.totalTime(TimeUnit.MILLISECONDS);
             }
@@ -39,12 +46,25 @@ final class StageTimes {
     private final MeterRegistry registry;
     private final Totals admission;
     private final Totals handler;
+    private final Map<String, Totals> paths;
 
     private StageTimes(MeterRegistry registry) {
         this.registry = registry;
         this.admission = Totals.of(registry, MetricNames.ADMISSION_WAIT);
         this.handler = Totals.of(registry, MetricNames.TASK_DURATION);
+        this.paths = paths(registry);
     }
+
+    /** The Redis admission's waits by path ({@code WaitPaths}); none with admission held in the process. */
+    private static Map<String, Totals> paths(MeterRegistry registry) {
+        Map<String, Totals> out = new TreeMap<>();
+        for (String path : PATHS) {
+            out.put(path, Totals.of(registry.find(MetricNames.ADMISSION_REDIS_WAIT).tag("path", path).timers()));
+        }
+        return out;
+    }
+
+    private static final List<String> PATHS = List.of("handed-over", "first-call", "after-refusal");
 
     /** Starts counting from the timers' present totals. */
     static StageTimes from(MeterRegistry registry) {
@@ -66,6 +86,40 @@ final class StageTimes {
         out.put(prefix + "AdmissionMs", BenchRunner.round(admissionMs, 1));
         out.put(prefix + "HandlerMs", BenchRunner.round(handlerMs, 1));
         out.put(prefix + "TransitMs", BenchRunner.round(meanLatencyMs - admissionMs - handlerMs, 1));
+        out.putAll(waitPaths(prefix));
         return out;
+    }
+
+    /**
+     * With Redis admission, for each way a lease came ({@code HandedOver}, {@code FirstCall}, {@code AfterRefusal}):
+     * {@code <prefix><Path>Share} of the grants and {@code <prefix><Path>WaitMs}, their mean wait inside the
+     * admission; nothing when no request went through Redis admission.
+     */
+    private Map<String, Object> waitPaths(String prefix) {
+        Map<String, Totals> now = paths(registry);
+        long grants = 0;
+        for (String path : PATHS) {
+            grants += now.get(path).count() - paths.get(path).count();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (grants == 0) {
+            return out;
+        }
+        for (String path : PATHS) {
+            String name = prefix + camel(path);
+            long n = now.get(path).count() - paths.get(path).count();
+            out.put(name + "Share", BenchRunner.round((double) n / grants, 3));
+            out.put(name + "WaitMs", BenchRunner.round(now.get(path).meanSince(paths.get(path)), 1));
+        }
+        return out;
+    }
+
+    /** {@code handed-over} → {@code HandedOver}. */
+    private static String camel(String path) {
+        StringBuilder b = new StringBuilder();
+        for (String part : path.split("-")) {
+            b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return b.toString();
     }
 }

@@ -89,6 +89,10 @@ class BenchIT {
         assertThat(number(out, "redisCallsPerTask")).as("admission goes through Redis, batched")
                 .isGreaterThan(0).isLessThan(1.0);
         assertThat(number(out, "handOversPerTask")).isBetween(0.0, 1.0);
+        assertThat(number(out, "pacedHandedOverShare") + number(out, "pacedFirstCallShare")
+                + number(out, "pacedAfterRefusalShare")).as("every paced grant came one of three ways")
+                .isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.002));
+        assertThat(number(out, "pacedFirstCallWaitMs")).isNotNegative();
         assertThat(number(out, "overheadRatio")).isGreaterThan(0);
         assertThat(number(out, "storePassthroughRatio")).as("store pass-through / plain pass-through")
                 .isEqualTo(Math.round(number(out, "storePassthroughPerSec") / number(out, "passthroughPerSec") * 1000)

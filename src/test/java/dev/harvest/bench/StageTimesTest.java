@@ -38,4 +38,24 @@ class StageTimesTest {
         assertThat(stages.figures("light", 0)).containsOnly(entry("lightAdmissionMs", 0.0),
                 entry("lightHandlerMs", 0.0), entry("lightTransitMs", 0.0));
     }
+
+    @Test
+    void shouldSplitTheRedisAdmissionsGrantsByHowTheirLeaseCame() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        path(registry, "after-refusal", 900); // before: not counted
+        StageTimes stages = StageTimes.from(registry);
+        path(registry, "handed-over", 2);
+        path(registry, "handed-over", 4);
+        path(registry, "first-call", 5);
+        path(registry, "after-refusal", 30);
+
+        assertThat(stages.figures("paced", 0)).contains(entry("pacedHandedOverShare", 0.5),
+                entry("pacedHandedOverWaitMs", 3.0), entry("pacedFirstCallShare", 0.25),
+                entry("pacedFirstCallWaitMs", 5.0), entry("pacedAfterRefusalShare", 0.25),
+                entry("pacedAfterRefusalWaitMs", 30.0));
+    }
+
+    private static void path(MeterRegistry registry, String path, long ms) {
+        registry.timer(MetricNames.ADMISSION_REDIS_WAIT, "path", path).record(Duration.ofMillis(ms));
+    }
 }

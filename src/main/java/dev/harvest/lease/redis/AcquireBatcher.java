@@ -215,6 +215,7 @@ final class AcquireBatcher {
                 } else if (w.tryOnly) {
                     after.add(() -> outcomes.nothingFree(w));
                 } else {
+                    w.refused = true;
                     queues.requeueFirst(w);
                     if (!wokenMeanwhile) {
                         queues.block(w.waitClass);

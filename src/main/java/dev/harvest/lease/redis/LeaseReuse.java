@@ -58,8 +58,11 @@ final class LeaseReuse {
     private final Map<String, Long> coolingUntil = new ConcurrentHashMap<>();
     private final Map<String, Long> contendedAt = new ConcurrentHashMap<>();
     private final Counter reused;
+    private final WaitPaths paths;
 
-    LeaseReuse(AdmissionSetup setup, AdmissionOptions options, LongSupplier ticker, MeterRegistry registry) {
+    LeaseReuse(AdmissionSetup setup, AdmissionOptions options, LongSupplier ticker, MeterRegistry registry,
+               WaitPaths paths) {
+        this.paths = paths;
         this.enabled = options.wakeUp() == AdmissionOptions.WakeUp.PUBSUB && options.leaseReuse().toNanos() > 0;
         this.windowNanos = options.leaseReuse().toNanos();
         this.contentionHold = options.pollMax().multipliedBy(3).toNanos();
@@ -97,6 +100,7 @@ final class LeaseReuse {
         while ((next = acquirer.takeForReuse(waitClass)) != null) {
             if (next.settle()) {
                 reused.increment();
+                paths.handedOver(next);
                 deliver(next, lease, callbacks, giveBack);
                 return true;
             }

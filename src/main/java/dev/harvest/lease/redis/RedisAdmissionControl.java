@@ -59,6 +59,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final AcquireBatcher acquirer;
     private final ReleaseBatcher releaser;
     private final LeaseReuse reuse;
+    private final WaitPaths paths;
     private final PoolSync pools;
     private final Settlement settlement;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -87,9 +88,10 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 Blocking.daemonThreads("harvest-admission-callback"));
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
-        this.reuse = new LeaseReuse(setup, options, nanoTicker, registry);
+        this.paths = new WaitPaths(nanoTicker, registry);
+        this.reuse = new LeaseReuse(setup, options, nanoTicker, registry, paths);
         this.pools = new PoolSync(scripts, setup, held, timer);
-        this.settlement = new Settlement(setup, options, held, reuse, callbacks, pools, closed::get,
+        this.settlement = new Settlement(setup, options, held, reuse, callbacks, pools, paths, closed::get,
                 unused -> release(unused, UNUSED));
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement);
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
@@ -154,6 +156,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+        paths.submitted(w);
         if (maxWait != null) {
             timeouts.arm(w, maxWait);
         }

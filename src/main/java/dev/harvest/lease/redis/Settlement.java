@@ -21,6 +21,7 @@ final class Settlement implements AcquireBatcher.Outcomes {
     private final LeaseReuse reuse;
     private final Executor callbacks;
     private final PoolSync pools;
+    private final WaitPaths paths;
     private final BooleanSupplier closed;
     private final Consumer<Lease> giveBackUnused;
     /** Set once by {@link #bind}, before the first request: the acquire batcher is built with this as its outcomes. */
@@ -32,13 +33,14 @@ final class Settlement implements AcquireBatcher.Outcomes {
      * @param giveBackUnused releases a lease that was never used, refunding its reservation
      */
     Settlement(AdmissionSetup setup, AdmissionOptions options, HeldLeases held, LeaseReuse reuse, Executor callbacks,
-               PoolSync pools, BooleanSupplier closed, Consumer<Lease> giveBackUnused) {
+               PoolSync pools, WaitPaths paths, BooleanSupplier closed, Consumer<Lease> giveBackUnused) {
         this.setup = setup;
         this.options = options;
         this.held = held;
         this.reuse = reuse;
         this.callbacks = callbacks;
         this.pools = pools;
+        this.paths = paths;
         this.closed = closed;
         this.giveBackUnused = giveBackUnused;
     }
@@ -54,6 +56,7 @@ final class Settlement implements AcquireBatcher.Outcomes {
         if (w.settle() && !closed.getAsBoolean()) {
             held.track(lease, w.ttlMillis, w.request.lane().name());
             reuse.granted(lease, w.waitClass);
+            paths.grantedByRedis(w);
             w.deliver(callbacks, lease, giveBackUnused);
         } else {
             giveBackUnused.accept(lease);

@@ -52,6 +52,10 @@ final class Waiter {
     volatile Duration maxWait;
     volatile Set<Waiter> sweptIn;
     int unknownReplies;
+    /** When the request was submitted (the admission's ticker), for {@link WaitPaths}. */
+    volatile long submittedAt;
+    /** Redis found nothing free for it at least once. */
+    volatile boolean refused;
 
     Waiter(AdmissionRequest request, String leaseId, long seq, boolean tryOnly, int reservedAbove, long ttlMillis) {
         this.request = request;

@@ -14,14 +14,17 @@ import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.RateLimit;
 import dev.harvest.lease.Lease;
+import dev.harvest.metrics.MetricNames;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.task.Lane;
 import dev.harvest.testkit.RedisServerExtension;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,8 +134,9 @@ class RedisLeaseReuseIT {
         AdmissionSetup setup = setup(uniquePipeline("window"), List.of(pool("api", 1, null, "k1")),
                 List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
         AdmissionFixtures.JumpingTicker ticker = new AdmissionFixtures.JumpingTicker();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup,
-                AdmissionOptions.defaults().withLeaseReuse(Duration.ofSeconds(2)), ticker, new SimpleMeterRegistry());
+                AdmissionOptions.defaults().withLeaseReuse(Duration.ofSeconds(2)), ticker, registry);
         Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
         CompletableFuture<Lease> second = queued(control);
         control.release(first).toCompletableFuture().join();
@@ -147,6 +151,18 @@ class RedisLeaseReuseIT {
         assertThat(fresh.leaseId()).isNotEqualTo(first.leaseId());
         assertThat(fresh.fencingToken()).isGreaterThan(first.fencingToken());
         assertThat(leaseInRedis(setup, first)).isFalse();
+
+        // Each wait is timed by how its lease came: Redis at once, a hand-over, Redis after a refusal.
+        assertThat(waits(registry, "first-call").count()).isEqualTo(1);
+        assertThat(waits(registry, "handed-over").count()).isEqualTo(1);
+        Timer afterRefusal = waits(registry, "after-refusal");
+        assertThat(afterRefusal.count()).isEqualTo(1);
+        assertThat(afterRefusal.totalTime(TimeUnit.SECONDS)).as("from its submission, on the admission's clock")
+                .isGreaterThanOrEqualTo(3);
+    }
+
+    private static Timer waits(SimpleMeterRegistry registry, String path) {
+        return registry.get(MetricNames.ADMISSION_REDIS_WAIT).tag("path", path).timer();
     }
 
     @Test
