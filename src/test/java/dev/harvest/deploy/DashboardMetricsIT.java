@@ -44,7 +44,8 @@ class DashboardMetricsIT {
             "harvest_lane_lag",                                      // lane-lag monitor (singleton job)
             "harvest_permits_in_use", "harvest_permits_max",         // pool gauges (singleton job)
             "harvest_key_leases",                                    // pool gauges (singleton job)
-            "harvest_redis_calls_total");                            // Redis admission
+            "harvest_redis_calls_total",                             // Redis admission
+            "harvest_admission_redis_wait_seconds_count", "harvest_admission_redis_wait_seconds_sum");
 
     private static final int TASKS_PER_LANE = 60;
     /** Longer than KafkaStreamsMetrics' one-minute look for new Kafka metrics. */
