@@ -46,8 +46,7 @@ public final class TopicAdmin {
 
     public static List<String> createAll(Admin admin, PipelineConfig config) {
         Map<String, Integer> plan = plan(config);
-        Optional<Short> replication = config.kafka().replicationFactor() < 0 ? Optional.empty()
-                : Optional.of(config.kafka().replicationFactor().shortValue());
+        Optional<Short> replication = config.kafka().topicReplication();
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.client.ClientProperties;
 import dev.harvest.config.KafkaSettings;
 import dev.harvest.config.RedisSettings;
 import dev.harvest.devstack.EmbeddedKafka;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * The broker and Redis the benchmark runs against. By default the broker is a JVM of its own ({@code harvest dev}
@@ -46,10 +46,7 @@ interface BenchStack extends AutoCloseable {
 
     /** Settings every Kafka client of the benchmark starts from: the bootstrap address and the cluster's settings. */
     default Properties kafkaClient() {
-        Properties p = new Properties();
-        p.putAll(kafka().properties());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers());
-        return p;
+        return ClientProperties.common(kafka());
     }
 
     /** The text of one section of Redis's {@code INFO}, for its counters ({@link RedisInfo}). */

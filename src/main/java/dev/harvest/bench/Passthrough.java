@@ -138,8 +138,7 @@ final class Passthrough {
     }
 
     private void createTopics(String in, String out) {
-        int rf = stack.kafka().replicationFactor();
-        Optional<Short> replication = rf < 0 ? Optional.empty() : Optional.of((short) rf);
+        Optional<Short> replication = stack.kafka().topicReplication();
         try (Admin admin = Admin.create(stack.kafkaClient())) {
             admin.createTopics(List.of(new NewTopic(in, Optional.of(o.partitions()), replication),
                     new NewTopic(out, Optional.of(o.partitions()), replication))).all().get(30, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.harvest.client;
 
+import dev.harvest.config.KafkaSettings;
 import dev.harvest.config.PipelineConfig;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -17,9 +18,14 @@ public final class ClientProperties {
 
     /** Bootstrap servers plus the pass-through {@code kafka.properties} (SASL/SSL and the like). */
     public static Properties common(PipelineConfig config) {
+        return common(config.kafka());
+    }
+
+    /** The same from the {@code kafka} section alone. */
+    public static Properties common(KafkaSettings kafka) {
         Properties p = new Properties();
-        p.putAll(config.kafka().properties());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        p.putAll(kafka.properties());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         return p;
     }
 

@@ -1,6 +1,7 @@
 package dev.harvest.config;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the Kafka cluster is and how to talk to it.
@@ -25,6 +26,11 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> propert
             throw new ConfigException("processingGuarantee",
                     "must be exactly_once_v2 or at_least_once, was '" + processingGuarantee + "'");
         }
+    }
+
+    /** The replication factor for a new topic: empty for the broker's default. */
+    public Optional<Short> topicReplication() {
+        return replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor.shortValue());
     }
 
     @Override

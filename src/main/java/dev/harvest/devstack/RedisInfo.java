@@ -49,12 +49,10 @@ public final class RedisInfo {
         return counts(host, port)[1];
     }
 
-    /** CPU time the server has used so far (user plus system, all its threads), in nanoseconds. */
-    public static long cpuNanos(String host, int port) {
-        return cpuNanosIn(info(host, port, "cpu"));
-    }
-
-    /** {@link #cpuNanos} from the text of an {@code INFO cpu} reply. */
+    /**
+     * CPU time the server has used so far (user plus system, all its threads), in nanoseconds, from the text of an
+     * {@code INFO cpu} reply.
+     */
     public static long cpuNanosIn(String info) {
         double seconds = 0;
         for (String line : info.split("\r?\n")) {

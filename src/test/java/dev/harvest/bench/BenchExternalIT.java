@@ -3,6 +3,7 @@ package dev.harvest.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.harvest.client.ClientProperties;
 import dev.harvest.devstack.FreePorts;
 import dev.harvest.devstack.LocalRedis;
 import dev.harvest.redis.RedisClients;
@@ -15,10 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -57,7 +56,7 @@ class BenchExternalIT {
                     """.formatted(broker.kafkaYaml().replace("${KAFKA_SASL_PASSWORD}", KAFKA_PASSWORD),
                     redis.tlsPort(), REDIS_PASSWORD, redis.caPem()));
             BenchTarget target = BenchTarget.of(file);
-            try (Admin admin = Admin.create(clientSettings(target));
+            try (Admin admin = Admin.create(ClientProperties.common(target.kafka()));
                  RedisClients theirRedis = RedisClients.connect(target.redis())) {
                 admin.createTopics(List.of(new NewTopic("theirs.tasks", Optional.of(1), Optional.empty())))
                         .all().get(30, TimeUnit.SECONDS);
@@ -102,13 +101,6 @@ class BenchExternalIT {
             assertThatThrownBy(() -> new BenchRunner(options, l -> { }).run())
                     .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("cannot reach Kafka at " + nowhere);
         }
-    }
-
-    private static Properties clientSettings(BenchTarget target) {
-        Properties p = new Properties();
-        p.putAll(target.kafka().properties());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, target.kafka().bootstrapServers());
-        return p;
     }
 
     private static double number(Map<String, Object> out, String key) {

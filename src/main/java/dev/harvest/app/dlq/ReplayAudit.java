@@ -52,8 +52,7 @@ public final class ReplayAudit {
             if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic(config))) {
                 return;
             }
-            Optional<Short> replication = config.kafka().replicationFactor() < 0 ? Optional.empty()
-                    : Optional.of(config.kafka().replicationFactor().shortValue());
+            Optional<Short> replication = config.kafka().topicReplication();
             NewTopic topic = new NewTopic(topic(config), Optional.of(1), replication)
                     .configs(Map.of("retention.ms", "-1", "cleanup.policy", "delete"));
             admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
