@@ -1,6 +1,7 @@
 package dev.harvest.cli;
 
 import dev.harvest.devstack.EmbeddedKafka;
+import dev.harvest.devstack.FreePorts;
 import dev.harvest.devstack.LocalRedis;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,6 +33,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        FreePorts.claim(kafkaPort, redisPort); // the broker's controller port is picked free: not one of these
         EmbeddedKafka kafka = dataDir == null ? EmbeddedKafka.start(kafkaPort)
                 : EmbeddedKafka.start(dataDir, false, kafkaPort);
         LocalRedis redis;

@@ -65,6 +65,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0 picks a free one) with its log in {@code logDir}. */
     public static EmbeddedKafka start(Path logDir, boolean deleteOnClose, int port) {
+        FreePorts.claim(port); // the controller's port must be another
         EmbeddedKafka kafka = new EmbeddedKafka(logDir, deleteOnClose, port == 0 ? FreePorts.pick() : port, FreePorts.pick(), null);
         kafka.startServer();
         return kafka;
