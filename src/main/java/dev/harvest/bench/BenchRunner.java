@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -64,7 +65,7 @@ public final class BenchRunner {
             out.put("p50Ms", bound.get("p50Ms"));
             out.put("p99Ms", bound.get("p99Ms"));
             out.put("pacedPerSec", bound.get("pacedPerSec"));
-            for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
+            for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedP99MsRuns", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
                     "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
                     "pacedStalledShare", "pacedLongestStallMs", "pacedGcMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
                     "lightReadP99Ms", "pacedAdmissionMs", "pacedHandlerMs", "pacedTransitMs", "lightAdmissionMs",
@@ -170,6 +171,8 @@ public final class BenchRunner {
                     samples = timeline.samples();
                 }
                 r.putAll(LatencyFigures.of(outcomes, "p", "paced"));
+                r.put("pacedP99MsRuns", LatencyFigures.p99Each(outcomes,
+                        IntStream.range(0, o.repeats()).mapToObj(i -> "p" + i).toList()));
                 r.putAll(pacedStages.figures("paced", LatencyFigures.mean(outcomes, "p")));
                 r.putAll(commits(lane, "paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));

@@ -33,6 +33,14 @@ final class LatencyFigures {
         return out;
     }
 
+    /**
+     * The p99 latency to the outcome record of each of the series {@code names} alone (of each repeat of a
+     * measurement), so that a figure taken over all of them shows its spread from run to run.
+     */
+    static List<Long> p99Each(LatencyLog log, List<String> names) {
+        return names.stream().map(name -> Summaries.pct(sorted(log.latenciesOf(name)), 99)).toList();
+    }
+
     /** The mean latency from the task record to its outcome record. */
     static double mean(LatencyLog log, String prefix) {
         return log.latencies(prefix).average().orElse(0);

@@ -102,6 +102,12 @@ final class LatencyLog {
         return values(prefix, false);
     }
 
+    /** Latencies to the outcome record of the tasks of the series {@code name} alone; none negative. */
+    LongStream latenciesOf(String name) {
+        Series s = series.get(name);
+        return s == null ? LongStream.empty() : s.ended.stream().mapToLong(i -> s.latency[i]).filter(v -> v >= 0);
+    }
+
     /** Latencies until the outcome was read, likewise. */
     LongStream reads(String prefix) {
         return values(prefix, true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,11 @@ class BenchIT {
         assertThat(number(out, "p99Ms")).isGreaterThanOrEqualTo(number(out, "p50Ms"));
         assertThat(number(out, "p50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "pacedP99Ms")).isGreaterThanOrEqualTo(number(out, "pacedP50Ms"));
+        List<Long> pacedP99s = ((List<?>) out.get("pacedP99MsRuns")).stream().map(v -> ((Number) v).longValue()).toList();
+        assertThat(pacedP99s).as("one per repeat, each no faster than the handler").hasSize(2)
+                .allSatisfy(p99 -> assertThat(p99).isGreaterThanOrEqualTo(20));
+        assertThat(number(out, "pacedP99Ms")).as("the p99 over all repeats lies between theirs")
+                .isBetween((double) Collections.min(pacedP99s), (double) Collections.max(pacedP99s));
         assertThat(number(out, "lightP50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "lightP99Ms")).isGreaterThanOrEqualTo(number(out, "lightP50Ms"));
         assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);

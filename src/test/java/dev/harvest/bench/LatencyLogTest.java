@@ -2,6 +2,7 @@ package dev.harvest.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyLogTest {
@@ -22,6 +23,20 @@ class LatencyLogTest {
         assertThat(log.latencies("l").toArray()).containsExactly(25);
         assertThat(log.entries("p")).containsExactlyInAnyOrder(new LatencyLog.Entry("p0", 0, 30),
                 new LatencyLog.Entry("p0", 3, 40), new LatencyLog.Entry("p1", 2000, 50));
+    }
+
+    @Test
+    void shouldGiveTheLatenciesOfOneSeriesAloneAndTheP99OfEach() {
+        for (int i = 0; i < 100; i++) {
+            log.add("p1-" + i, i + 1, i + 1); // 1..100 ms
+            log.add("p10-" + i, 1000, 1000);
+        }
+        log.add("p2-0", -1, -1);
+
+        assertThat(log.latenciesOf("p1").sum()).as("not the series p10, whose name starts the same").isEqualTo(5050);
+        assertThat(log.latenciesOf("p2")).as("no latency known").isEmpty();
+        assertThat(log.latenciesOf("p3")).isEmpty();
+        assertThat(LatencyFigures.p99Each(log, List.of("p1", "p10", "p3"))).containsExactly(99L, 1000L, 0L);
     }
 
     @Test
