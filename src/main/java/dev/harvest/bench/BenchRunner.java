@@ -65,8 +65,8 @@ public final class BenchRunner {
             out.put("p50Ms", bound.get("p50Ms"));
             out.put("p99Ms", bound.get("p99Ms"));
             out.put("pacedPerSec", bound.get("pacedPerSec"));
-            for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedP99MsRuns", "pacedReadP50Ms", "pacedReadP99Ms", "pacedCommitMs",
-                    "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
+            for (String k : List.of("pacedP50Ms", "pacedP99Ms", "pacedP99MsRuns", "pacedReadP50Ms", "pacedReadP99Ms",
+                    "pacedCommitMs", "pacedCommitsPerSec", "pacedCommitRatio", "pacedPermitsHeld", "pacedPermitsIdleWhileWaiting",
                     "pacedStalledShare", "pacedLongestStallMs", "pacedGcMs", "lightP50Ms", "lightP99Ms", "lightReadP50Ms",
                     "lightReadP99Ms", "pacedAdmissionMs", "pacedHandlerMs", "pacedTransitMs", "lightAdmissionMs",
                     "lightHandlerMs", "lightTransitMs", "redisCallsPerTask",

@@ -102,23 +102,24 @@ final class LatencyLog {
         return values(prefix, false);
     }
 
-    /** Latencies to the outcome record of the tasks of the series {@code name} alone; none negative. */
-    LongStream latenciesOf(String name) {
-        Series s = series.get(name);
-        return s == null ? LongStream.empty() : s.ended.stream().mapToLong(i -> s.latency[i]).filter(v -> v >= 0);
-    }
-
     /** Latencies until the outcome was read, likewise. */
     LongStream reads(String prefix) {
         return values(prefix, true);
     }
 
+    /** Latencies to the outcome record of the tasks of the series {@code name} alone; none negative. */
+    LongStream latenciesOf(String name) {
+        Series s = series.get(name);
+        return s == null ? LongStream.empty() : valuesOf(s, false);
+    }
+
     private LongStream values(String prefix, boolean read) {
-        return seriesOf(prefix).flatMapToLong(e -> {
-            Series s = e.getValue();
-            int[] v = read ? s.read : s.latency;
-            return s.ended.stream().mapToLong(i -> v[i]);
-        }).filter(v -> v >= 0);
+        return seriesOf(prefix).flatMapToLong(e -> valuesOf(e.getValue(), read));
+    }
+
+    private static LongStream valuesOf(Series s, boolean read) {
+        int[] v = read ? s.read : s.latency;
+        return s.ended.stream().mapToLong(i -> v[i]).filter(x -> x >= 0);
     }
 
     /** Each task of a series starting with {@code prefix} that has a latency. */

@@ -43,6 +43,8 @@ final class StageTimes {
         }
     }
 
+    private static final List<String> PATHS = List.of("handed-over", "first-call", "after-refusal");
+
     private final MeterRegistry registry;
     private final Totals admission;
     private final Totals handler;
@@ -63,8 +65,6 @@ final class StageTimes {
         }
         return out;
     }
-
-    private static final List<String> PATHS = List.of("handed-over", "first-call", "after-refusal");
 
     /** Starts counting from the timers' present totals. */
     static StageTimes from(MeterRegistry registry) {
@@ -97,18 +97,16 @@ final class StageTimes {
      */
     private Map<String, Object> waitPaths(String prefix) {
         Map<String, Totals> now = paths(registry);
-        long grants = 0;
-        for (String path : PATHS) {
-            grants += now.get(path).count() - paths.get(path).count();
-        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        PATHS.forEach(path -> counts.put(path, now.get(path).count() - paths.get(path).count()));
+        long grants = counts.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Object> out = new LinkedHashMap<>();
         if (grants == 0) {
             return out;
         }
         for (String path : PATHS) {
             String name = prefix + camel(path);
-            long n = now.get(path).count() - paths.get(path).count();
-            out.put(name + "Share", BenchRunner.round((double) n / grants, 3));
+            out.put(name + "Share", BenchRunner.round((double) counts.get(path) / grants, 3));
             out.put(name + "WaitMs", BenchRunner.round(now.get(path).meanSince(paths.get(path)), 1));
         }
         return out;

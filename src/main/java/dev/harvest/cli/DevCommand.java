@@ -33,7 +33,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        FreePorts.claim(kafkaPort, redisPort); // the broker's controller port is picked free: not one of these
+        FreePorts.claim(redisPort); // the broker picks its controller's port free (and claims its own port)
         EmbeddedKafka kafka = dataDir == null ? EmbeddedKafka.start(kafkaPort)
                 : EmbeddedKafka.start(dataDir, false, kafkaPort);
         LocalRedis redis;
