@@ -10,7 +10,6 @@ import dev.harvest.lease.redis.RedisIdempotencyLedger;
 import dev.harvest.lease.redis.RedisSecretResolver;
 import dev.harvest.redis.RedisClients;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -21,8 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 record Admission(AdmissionControl control, SecretResolver secrets, IdempotencyLedger ledger,
                  Optional<RedisClients> redis) implements AutoCloseable {
 
-    /** How long a completed task's result is kept for replays. */
-    static final Duration LEDGER_TTL = Duration.ofHours(24);
     /** Results larger than this are not kept in the ledger. */
     static final int LEDGER_MAX_RESULT = 64 * 1024;
 
@@ -36,9 +33,9 @@ record Admission(AdmissionControl control, SecretResolver secrets, IdempotencyLe
         RedisClients clients = RedisClients.connect(config.redis(), registry);
         try {
             RedisAdmissionControl control = new RedisAdmissionControl(clients, config, registry).start();
-            return new Admission(control, new RedisSecretResolver(clients, config),
-                    new RedisIdempotencyLedger(clients, config.pipeline(), LEDGER_TTL, LEDGER_MAX_RESULT),
-                    Optional.of(clients));
+            IdempotencyLedger ledger = config.ledgerTtl().isZero() ? IdempotencyLedger.none()
+                    : new RedisIdempotencyLedger(clients, config.pipeline(), config.ledgerTtl(), LEDGER_MAX_RESULT);
+            return new Admission(control, new RedisSecretResolver(clients, config), ledger, Optional.of(clients));
         } catch (RuntimeException e) {
             clients.close();
             throw e;

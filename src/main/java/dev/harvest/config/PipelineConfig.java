@@ -23,13 +23,17 @@ import java.util.Set;
  * @param redrive        rules of the DLQ redrive job; empty for no job
  * @param redriveInterval time between two runs of the DLQ redrive job
  * @param batches        whether the batch tracker runs (task batches: one completion record per batch)
+ * @param ledgerTtl      how long the idempotency ledger keeps a completed task's result in Redis (zero: no ledger)
  */
 public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings redis, List<LaneConfig> lanes,
                              RetryConfig retry, String resultsTopic, String deadLetterTopic, Integer maxTaskBytes,
                              List<KeyPoolConfig> keyPools, List<PermitConfig> permits,
                              Map<String, HandlerConfig> handlers, Duration dedupeWindow, Duration admissionWait,
                              String priority, Integer metricsPort, PriorityLag priorityLag,
-                             List<RedriveRule> redrive, Duration redriveInterval, Boolean batches) {
+                             List<RedriveRule> redrive, Duration redriveInterval, Boolean batches, Duration ledgerTtl) {
+
+    /** The idempotency ledger's default retention. */
+    public static final Duration DEFAULT_LEDGER_TTL = Duration.ofHours(24);
 
     public PipelineConfig {
         Check.identifier("pipeline", pipeline);
@@ -63,6 +67,10 @@ public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings
         redriveInterval = redriveInterval == null ? Duration.ofMinutes(1)
                 : Check.positive("redriveInterval", redriveInterval);
         batches = batches != null && batches;
+        ledgerTtl = ledgerTtl == null ? DEFAULT_LEDGER_TTL : Check.notNegative("ledgerTtl", ledgerTtl);
+        if (!ledgerTtl.isZero() && ledgerTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("ledgerTtl", "must be 0s (no ledger) or at least 1s, was " + ledgerTtl.toMillis() + "ms");
+        }
         CrossChecks.run(pipeline, lanes, keyPools, permits, handlers, resultsTopic, deadLetterTopic, retryTopicsOf(pipeline, retry));
         CrossChecks.redrive(lanes, redrive);
     }
@@ -147,20 +155,20 @@ public record PipelineConfig(String pipeline, KafkaSettings kafka, RedisSettings
     public PipelineConfig withKafka(KafkaSettings newKafka) {
         return new PipelineConfig(pipeline, newKafka, redis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
                 keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag,
-                redrive, redriveInterval, batches);
+                redrive, redriveInterval, batches, ledgerTtl);
     }
 
     /** A copy with other Redis settings. */
     public PipelineConfig withRedis(RedisSettings newRedis) {
         return new PipelineConfig(pipeline, kafka, newRedis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
                 keyPools, permits, handlers, dedupeWindow, admissionWait, priority, metricsPort, priorityLag,
-                redrive, redriveInterval, batches);
+                redrive, redriveInterval, batches, ledgerTtl);
     }
 
     /** A copy with another metrics port. */
     public PipelineConfig withMetricsPort(int port) {
         return new PipelineConfig(pipeline, kafka, redis, lanes, retry, resultsTopic, deadLetterTopic, maxTaskBytes,
                 keyPools, permits, handlers, dedupeWindow, admissionWait, priority, port, priorityLag,
-                redrive, redriveInterval, batches);
+                redrive, redriveInterval, batches, ledgerTtl);
     }
 }

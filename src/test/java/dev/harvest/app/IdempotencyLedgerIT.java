@@ -10,6 +10,7 @@ import dev.harvest.redis.RedisClients;
 import dev.harvest.testkit.RedisServerExtension;
 import dev.harvest.testkit.TestKafka;
 import dev.harvest.testkit.TestPipelines;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The idempotency ledger in a real Redis: a task whose result is already recorded (as after a crash between the
@@ -66,29 +69,15 @@ class IdempotencyLedgerIT {
         }
     }
 
-    @Test
-    void shouldPublishTheRecordedResultWithoutCallingTheProviderWhenATaskRunsAgain() throws Exception {
-        try (MockProvider provider = MockProvider.builder().rpsPerKey(100).medianLatency(Duration.ofMillis(5))
-                .key("k1", "secret-one-xyz").key("k2", "secret-two-xyz").start()) {
-            String handlers = "  fetch: { kind: http, url: \"" + provider.url()
-                    + "\", keyPool: pool, permits: calls, timeout: 5s }";
-            PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("again"),
-                    TestKafka.bootstrapServers(), handlers, 3).withRedis(REDIS.settings());
-            TopicAdmin.createAll(config);
-            try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
-                new RedisIdempotencyLedger(clients, config.pipeline(), Admission.LEDGER_TTL, Admission.LEDGER_MAX_RESULT)
-                        .record("done-before", "{\"answer\":42}").toCompletableFuture().get(5, TimeUnit.SECONDS);
-            }
+    @ParameterizedTest(name = "ledgerTtl {0}")
+    @ValueSource(strings = {"", "90s"})
+    void shouldPublishTheRecordedResultWithoutCallingTheProviderWhenATaskRunsAgain(String ledgerTtl) throws Exception {
+        Duration ttl = ledgerTtl.isEmpty() ? PipelineConfig.DEFAULT_LEDGER_TTL : Duration.ofSeconds(90);
+        try (MockProvider provider = provider()) {
+            PipelineConfig config = pipeline(provider, "again", ledgerTtl.isEmpty() ? "" : "ledgerTtl: " + ledgerTtl);
+            record(config, "done-before", "{\"answer\":42}");
             try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(stateDir));
-                 TaskProducer producer = new TaskProducer(config);
-                 OutcomeCollector collector = new OutcomeCollector(config, true)) {
-                producer.sendJson("high", "{\"id\":\"done-before\",\"type\":\"fetch\",\"payload\":{\"n\":1}}");
-                producer.sendJson("high", "{\"id\":\"fresh\",\"type\":\"fetch\",\"payload\":{\"n\":2}}");
-                producer.flush();
-                await().alias("both tasks ended").atMost(Duration.ofSeconds(60)).until(() -> {
-                    collector.poll(Duration.ofMillis(200));
-                    return collector.outcomes().size() >= 2;
-                });
+                 OutcomeCollector collector = runBoth(config)) {
                 assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
                 assertThat(provider.callsByTaskId()).as("only the fresh task reached the provider")
                         .containsOnlyKeys("fresh");
@@ -97,7 +86,75 @@ class IdempotencyLedgerIT {
                                 URI.create("http://localhost:" + app.metricsPort() + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).containsPattern("harvest_ledger_skips_total\\{[^}]*lane=\"high\"[^}]*} 1\\.0");
+                await().alias("the fresh task's result recorded").atMost(Duration.ofSeconds(10))
+                        .until(() -> ledgerTtlMillis(config, "fresh") > 0);
+                assertThat(ledgerTtlMillis(config, "fresh")).as("kept for the file's ledgerTtl")
+                        .isBetween(ttl.minusSeconds(60).toMillis(), ttl.toMillis());
             }
+        }
+    }
+
+    @Test
+    void shouldNeitherReadNorWriteTheLedgerWhenLedgerTtlIsZero() throws Exception {
+        try (MockProvider provider = provider()) {
+            PipelineConfig config = pipeline(provider, "noledger", "ledgerTtl: 0s");
+            record(config, "done-before", "{\"answer\":42}");
+            try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(stateDir));
+                 OutcomeCollector collector = runBoth(config)) {
+                assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
+                assertThat(provider.callsByTaskId()).as("with no ledger both tasks reach the provider")
+                        .containsOnlyKeys("done-before", "fresh");
+                assertThat(ledgerTtlMillis(config, "fresh")).as("no entry written").isEqualTo(-2L);
+            }
+        }
+    }
+
+    private static MockProvider provider() throws IOException {
+        return MockProvider.builder().rpsPerKey(100).medianLatency(Duration.ofMillis(5))
+                .key("k1", "secret-one-xyz").key("k2", "secret-two-xyz").start();
+    }
+
+    private static PipelineConfig pipeline(MockProvider provider, String name, String moreYaml) {
+        String handlers = "  fetch: { kind: http, url: \"" + provider.url()
+                + "\", keyPool: pool, permits: calls, timeout: 5s }";
+        PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName(name), TestKafka.bootstrapServers(),
+                handlers, 3, 64, "1m", moreYaml).withRedis(REDIS.settings());
+        TopicAdmin.createAll(config);
+        return config;
+    }
+
+    /** Records a result in the ledger as an earlier run of the task would have. */
+    private static void record(PipelineConfig config, String taskId, String resultJson) throws Exception {
+        try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
+            new RedisIdempotencyLedger(clients, config.pipeline(), PipelineConfig.DEFAULT_LEDGER_TTL,
+                    Admission.LEDGER_MAX_RESULT).record(taskId, resultJson).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends the recorded task and a fresh one to the high lane; returns once both ended. */
+    private static OutcomeCollector runBoth(PipelineConfig config) {
+        OutcomeCollector collector = new OutcomeCollector(config, true);
+        try (TaskProducer producer = new TaskProducer(config)) {
+            producer.sendJson("high", "{\"id\":\"done-before\",\"type\":\"fetch\",\"payload\":{\"n\":1}}");
+            producer.sendJson("high", "{\"id\":\"fresh\",\"type\":\"fetch\",\"payload\":{\"n\":2}}");
+            producer.flush();
+        }
+        try {
+            await().alias("both tasks ended").atMost(Duration.ofSeconds(60)).until(() -> {
+                collector.poll(Duration.ofMillis(200));
+                return collector.outcomes().size() >= 2;
+            });
+            return collector;
+        } catch (RuntimeException e) {
+            collector.close();
+            throw e;
+        }
+    }
+
+    /** PTTL of a task's ledger entry: -2 when there is none. */
+    private static long ledgerTtlMillis(PipelineConfig config, String taskId) throws Exception {
+        try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
+            return clients.async().pttl("hs:{" + config.pipeline() + "}:done:" + taskId).get(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -34,6 +34,12 @@ public final class TestPipelines {
     /** The same with another {@code dedupeWindow} (a duration as the file writes it). */
     public static PipelineConfig twoLanes(String name, String bootstrap, String handlersYaml, int maxAttempts,
                                           int highMaxInFlight, String dedupeWindow) {
+        return twoLanes(name, bootstrap, handlersYaml, maxAttempts, highMaxInFlight, dedupeWindow, "");
+    }
+
+    /** As above, with more top-level lines ({@code moreYaml}, e.g. {@code "ledgerTtl: 90s"}). */
+    public static PipelineConfig twoLanes(String name, String bootstrap, String handlersYaml, int maxAttempts,
+                                          int highMaxInFlight, String dedupeWindow, String moreYaml) {
         String yaml = """
                 pipeline: %1$s
                 kafka: { bootstrapServers: "%2$s" }
@@ -44,6 +50,7 @@ public final class TestPipelines {
                 maxTaskBytes: 4096
                 dedupeWindow: %6$s
                 admissionWait: 10s
+                %7$s
                 metricsPort: 0
                 keyPools:
                   - { name: pool, maxConcurrentPerKey: 3, cooldownOn429: 200ms,
@@ -52,7 +59,7 @@ public final class TestPipelines {
                   - { name: calls, permits: 5, leaseTtl: 5s, reserved: { high: 1 } }
                 handlers:
                 %4$s
-                """.formatted(name, bootstrap, maxAttempts, handlersYaml, highMaxInFlight, dedupeWindow);
+                """.formatted(name, bootstrap, maxAttempts, handlersYaml, highMaxInFlight, dedupeWindow, moreYaml);
         return new PipelineLoader(n -> null).parse(yaml);
     }
 }
