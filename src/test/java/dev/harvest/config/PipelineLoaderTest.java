@@ -272,10 +272,9 @@ public class PipelineLoaderTest {
                         "deadLetterTopic: \"..\""),
                 bad("maxTaskBytes: must be > 0", "maxTaskBytes: 1048576", "maxTaskBytes: 0"),
                 bad("dedupeWindow: must not be negative", "dedupeWindow: 10m", "dedupeWindow: PT-1S"),
-                bad("ledgerTtl: must not be negative", "dedupeWindow: 10m", "dedupeWindow: 10m\nledgerTtl: PT-1S"),
-                bad("ledgerTtl: must be 0s (no ledger) or at least 1s, was 500ms", "dedupeWindow: 10m",
-                        "dedupeWindow: 10m\nledgerTtl: 500ms"),
-                bad("ledgerTtl: not a duration: 'forever'", "dedupeWindow: 10m", "dedupeWindow: 10m\nledgerTtl: forever"),
+                bad("ledgerTtl: must not be negative", "ledgerTtl: 24h", "ledgerTtl: PT-1S"),
+                bad("ledgerTtl: must be 0s (no ledger) or at least 1s, was 500ms", "ledgerTtl: 24h", "ledgerTtl: 500ms"),
+                bad("ledgerTtl: not a duration: 'forever'", "ledgerTtl: 24h", "ledgerTtl: forever"),
                 bad("admissionWait: must be a positive duration", "admissionWait: 30s", "admissionWait: 0s"),
                 bad("admissionWait: not a duration: '30 seconds'", "admissionWait: 30s", "admissionWait: 30 seconds"),
                 bad("priority: must be fifo or strict", "admissionWait: 30s", "admissionWait: 30s\npriority: random"),
@@ -506,10 +505,11 @@ public class PipelineLoaderTest {
 
     @Test
     void shouldKeepLedgerEntriesForADayUnlessTheFileSaysOtherwise() {
-        assertThat(new PipelineLoader(NO_ENV).load(REFERENCE).ledgerTtl()).isEqualTo(Duration.ofHours(24));
-        assertThat(new PipelineLoader(NO_ENV).parse(swap(base, "admissionWait: 30s", "admissionWait: 30s\nledgerTtl: 15m"))
+        assertThat(new PipelineLoader(NO_ENV).parse(base.replaceAll("(?m)^ledgerTtl: .*\n", "")).ledgerTtl())
+                .as("the key omitted").isEqualTo(Duration.ofHours(24));
+        assertThat(new PipelineLoader(NO_ENV).parse(swap(base, "ledgerTtl: 24h", "ledgerTtl: 15m"))
                 .ledgerTtl()).isEqualTo(Duration.ofMinutes(15));
-        assertThat(new PipelineLoader(NO_ENV).parse(swap(base, "admissionWait: 30s", "admissionWait: 30s\nledgerTtl: 0s"))
+        assertThat(new PipelineLoader(NO_ENV).parse(swap(base, "ledgerTtl: 24h", "ledgerTtl: 0s"))
                 .ledgerTtl()).isZero();
     }
 

@@ -3,6 +3,7 @@ package dev.harvest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +43,13 @@ class PresetsTest {
             assertThat(pool.rate()).as("%s: rate", pool.name()).isNotNull();
             assertThat(pool.rate().requests()).as("%s: requests per window", pool.name()).isPositive();
         });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"medium", "large"})
+    void shouldKeepLedgerEntriesAnHourWhereADayWouldFillRedisWhenPresetIsRead(String name) {
+        // ~600 bytes an entry: at the large preset's 1,000 tasks/s a day of entries is some 50 GB, an hour 2.2 GB.
+        assertThat(load(name).ledgerTtl()).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
