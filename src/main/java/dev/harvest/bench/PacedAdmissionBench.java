@@ -1,5 +1,6 @@
-package dev.harvest.lease.redis;
+package dev.harvest.bench;
 
+import dev.harvest.app.Summaries;
 import dev.harvest.config.KeyConfig;
 import dev.harvest.config.KeyPoolConfig;
 import dev.harvest.config.LaneConfig;
@@ -8,6 +9,9 @@ import dev.harvest.config.RedisSettings;
 import dev.harvest.lease.AdmissionControl;
 import dev.harvest.lease.AdmissionRequest;
 import dev.harvest.lease.local.InJvmAdmissionControl;
+import dev.harvest.lease.redis.AdmissionOptions;
+import dev.harvest.lease.redis.AdmissionSetup;
+import dev.harvest.lease.redis.RedisAdmissionControl;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.task.Lane;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,7 +39,7 @@ import java.util.stream.IntStream;
  * path adds to the wait for a permit, without Kafka. Not a test: run it and read the figures.
  *
  * <pre>
- * java -cp target/harvest.jar dev.harvest.lease.redis.PacedAdmissionBench redis://127.0.0.1:6379 [seconds] [load]
+ * java -cp target/harvest.jar dev.harvest.bench.PacedAdmissionBench redis://127.0.0.1:6379 [seconds] [load]
  * </pre>
  * {@code load} (0 to 0.9, default 0) keeps each core busy that share of the time with a spinning thread, as the
  * broker and the app's own work do in the pipeline.
@@ -94,10 +98,12 @@ public final class PacedAdmissionBench {
             LongSupplier calls = control instanceof RedisAdmissionControl r ? r::redisCalls : () -> 0;
             long callsBefore = calls.getAsLong();
             Offered measured = offer(control, s, s.duration(), holder);
-            long n = measured.waits.length;
-            return new Result(s, n, n / (s.duration().toNanos() / 1e9), mean(measured.waits) / 1e6,
-                    at(measured.waits, 0.5) / 1e6, at(measured.waits, 0.99) / 1e6, at(measured.waits, 1.0) / 1e6,
-                    n == 0 ? 0 : (double) (calls.getAsLong() - callsBefore) / n, measured.notGranted);
+            List<Long> waits = measured.waits();
+            long n = waits.size();
+            return new Result(s, n, n / (s.duration().toNanos() / 1e9),
+                    waits.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6,
+                    Summaries.pct(waits, 50) / 1e6, Summaries.pct(waits, 99) / 1e6, Summaries.pct(waits, 100) / 1e6,
+                    n == 0 ? 0 : (double) (calls.getAsLong() - callsBefore) / n, measured.notGranted());
         } finally {
             if (control != null) {
                 control.close();
@@ -109,7 +115,7 @@ public final class PacedAdmissionBench {
         }
     }
 
-    private record Offered(long[] waits, long notGranted) {
+    private record Offered(List<Long> waits, long notGranted) {
     }
 
     /**
@@ -156,17 +162,9 @@ public final class PacedAdmissionBench {
         while (released.get() < waits.size() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(1_000_000);
         }
-        long[] granted = waits.stream().filter(w -> w.isDone() && !w.isCompletedExceptionally())
-                .mapToLong(CompletableFuture::join).sorted().toArray();
-        return new Offered(granted, waits.size() - granted.length);
-    }
-
-    private static double mean(long[] sorted) {
-        return Arrays.stream(sorted).average().orElse(0);
-    }
-
-    private static double at(long[] sorted, double quantile) {
-        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * quantile))];
+        List<Long> granted = waits.stream().filter(w -> w.isDone() && !w.isCompletedExceptionally())
+                .map(CompletableFuture::join).sorted().toList();
+        return new Offered(granted, waits.size() - granted.size());
     }
 
     /** Spinning threads, one per core, each busy {@code share} of every 5 ms; stop them by interrupting. */

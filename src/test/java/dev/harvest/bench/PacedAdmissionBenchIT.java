@@ -1,9 +1,9 @@
-package dev.harvest.lease.redis;
+package dev.harvest.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.harvest.lease.redis.PacedAdmissionBench.Result;
-import dev.harvest.lease.redis.PacedAdmissionBench.Scenario;
+import dev.harvest.bench.PacedAdmissionBench.Result;
+import dev.harvest.bench.PacedAdmissionBench.Scenario;
 import dev.harvest.testkit.RedisServerExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
