@@ -19,6 +19,7 @@ public final class MetricNames {
     public static final String ADMISSION_WAITING = "harvest.admission.waiting";
     public static final String LEASES_HELD = "harvest.admission.leases.held";
     public static final String LEASES_REUSED = "harvest.admission.leases.reused";
+    public static final String LEASES_KEPT = "harvest.admission.leases.kept";
     /** Time a granted request waited in Redis admission, by how its lease came (tag path). */
     public static final String ADMISSION_REDIS_WAIT = "harvest.admission.redis.wait";
     /** Retries sent to a delay tier, by tier. */

@@ -53,6 +53,8 @@ final class AcquireBatcher {
     private final String instanceId;
     private final Outcomes outcomes;
     private final PollTimer polls;
+    /** Runs after an answer left requests waiting that Redis found nothing free for (kept leases may serve them). */
+    private final Runnable afterRefusal;
 
     private final Object lock = new Object();
     private final WaitQueues queues = new WaitQueues();
@@ -64,8 +66,9 @@ final class AcquireBatcher {
     private long errorDelay = ERROR_BACKOFF_MIN;
 
     AcquireBatcher(AdmissionScripts scripts, AdmissionOptions options, LongSupplier ticker, ScheduledExecutorService timer,
-                   String instanceId, Outcomes outcomes) {
+                   String instanceId, Outcomes outcomes, Runnable afterRefusal) {
         this.scripts = scripts;
+        this.afterRefusal = afterRefusal;
         this.options = options;
         this.ticker = ticker;
         this.timer = timer;
@@ -129,6 +132,13 @@ final class AcquireBatcher {
             pump();
         }
         return taken.waiter();
+    }
+
+    /** Whether a request of any lane waits here (not on the wire) for {@code c}'s pool or semaphore. */
+    boolean anyWaitsFor(WaitClass c) {
+        synchronized (lock) {
+            return queues.anyWaitsFor(c);
+        }
     }
 
     int waitingCount() {
@@ -230,6 +240,9 @@ final class AcquireBatcher {
         }
         Collections.reverse(after);
         after.forEach(Runnable::run);
+        if (stillWaiting) {
+            afterRefusal.run();
+        }
         if (unknown) {
             outcomes.syncNeeded();
         }

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param reclaimPerAcquire  expired leases an acquire call reclaims before granting
  * @param leaseReuse         how long after its grant a lease may be handed from a finished task straight to a
  *                           waiting one of this instance ({@link LeaseReuse}); zero sends every release to Redis
+ * @param keepLeases         whether a lease whose task ended with nobody waiting here is kept for the next
+ *                           request within {@code leaseReuse} ({@link KeptLeases}) instead of going back at once
  */
 public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, WakeUp wakeUp, int maxBatch,
-                               Duration pollMin, Duration pollMax, int reclaimPerAcquire, Duration leaseReuse) {
+                               Duration pollMin, Duration pollMax, int reclaimPerAcquire, Duration leaseReuse,
+                               boolean keepLeases) {
 
     /** How a waiting instance notices that capacity came free on another instance. */
     public enum WakeUp {
@@ -43,28 +46,38 @@ public record AdmissionOptions(Duration keyOnlyLeaseTtl, double safetyMargin, Wa
 
     public static AdmissionOptions defaults() {
         return new AdmissionOptions(Duration.ofSeconds(30), 0.1, WakeUp.PUBSUB, 128, Duration.ofMillis(5),
-                Duration.ofMillis(500), 16, Duration.ofSeconds(1));
+                Duration.ofMillis(500), 16, Duration.ofSeconds(1), true);
     }
 
     public AdmissionOptions withWakeUp(WakeUp mode) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, mode, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
+                keepLeases);
     }
 
     public AdmissionOptions withKeyOnlyLeaseTtl(Duration ttl) {
-        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
+        return new AdmissionOptions(ttl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
+                keepLeases);
     }
 
     public AdmissionOptions withMaxBatch(int max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire, leaseReuse);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, max, pollMin, pollMax, reclaimPerAcquire, leaseReuse,
+                keepLeases);
     }
 
     public AdmissionOptions withPolling(Duration min, Duration max) {
-        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire, leaseReuse);
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, min, max, reclaimPerAcquire, leaseReuse,
+                keepLeases);
     }
 
     public AdmissionOptions withLeaseReuse(Duration window) {
         return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire,
-                window);
+                window, keepLeases);
+    }
+
+    /** Every lease whose task ended with nobody waiting here goes back to Redis at once (Redis's own grants). */
+    public AdmissionOptions withoutKeptLeases() {
+        return new AdmissionOptions(keyOnlyLeaseTtl, safetyMargin, wakeUp, maxBatch, pollMin, pollMax, reclaimPerAcquire,
+                leaseReuse, false);
     }
 
     /** How long before the Redis expiry the holder stops trusting a lease of this TTL. */

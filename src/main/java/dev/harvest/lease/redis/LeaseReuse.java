@@ -108,6 +108,25 @@ final class LeaseReuse {
         return false;
     }
 
+    /**
+     * The wait class {@code lease} may be kept here for ({@link KeptLeases}) when nobody waits for it: the rules
+     * above hold for it; null when it must go back to Redis.
+     */
+    WaitClass keepClass(Lease lease, BooleanSupplier held) {
+        return handOverClass(lease, held);
+    }
+
+    /** Whether a kept lease must go back to Redis now (its window passed, contended, cooling, lost). */
+    boolean mustReturn(Lease lease, BooleanSupplier held) {
+        return handOverClass(lease, held) == null;
+    }
+
+    /** {@code next} took a kept lease: counted as a hand-over. */
+    void tookKept(Waiter next) {
+        reused.increment();
+        paths.handedOver(next);
+    }
+
     private WaitClass handOverClass(Lease lease, BooleanSupplier held) {
         Granted g = granted.get(lease.leaseId());
         if (g == null) {

@@ -8,6 +8,7 @@ import dev.harvest.lease.AdmissionUnavailableException;
 import dev.harvest.lease.BudgetCheck;
 import dev.harvest.lease.Lease;
 import dev.harvest.lease.redis.AdmissionOptions.WakeUp;
+import dev.harvest.lease.redis.Waiter.WaitClass;
 import dev.harvest.metrics.MetricNames;
 import dev.harvest.redis.RedisClients;
 import dev.harvest.task.Cost;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -44,6 +46,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** The actual cost of a lease that was never used. */
     private static final Double UNUSED = 0.0;
+    /** How often kept leases are checked while there are any: one is back in Redis at most this long late. */
+    private static final long KEPT_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final RedisClients clients;
     private final AdmissionSetup setup;
@@ -59,6 +63,8 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final AcquireBatcher acquirer;
     private final ReleaseBatcher releaser;
     private final LeaseReuse reuse;
+    private final KeptLeases kept = new KeptLeases();
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
     private final WaitPaths paths;
     private final PoolSync pools;
     private final Settlement settlement;
@@ -93,11 +99,18 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.pools = new PoolSync(scripts, setup, held, timer);
         this.settlement = new Settlement(setup, options, held, reuse, callbacks, pools, paths, closed::get,
                 unused -> release(unused, UNUSED));
-        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement);
+        this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement,
+                () -> {
+                    if (kept.size() > 0) {
+                        runOnCallbacks(this::offerKept);
+                    }
+                });
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
                 .description("Admission requests of this instance waiting for a key or permit").register(registry);
         Gauge.builder(MetricNames.LEASES_HELD, held, HeldLeases::size)
                 .description("Leases this instance holds").register(registry);
+        Gauge.builder(MetricNames.LEASES_KEPT, kept, KeptLeases::size)
+                .description("Leases this instance holds with no task, kept for its next request").register(registry);
         boolean pubSub = options.wakeUp() == WakeUp.PUBSUB;
         this.releaser = new ReleaseBatcher(scripts, options.maxBatch(), nanoTicker, timer, callbacks,
                 pubSub ? () -> { } : acquirer::wake);
@@ -118,7 +131,12 @@ public final class RedisAdmissionControl implements AdmissionControl {
         Blocking.await(syncPools(), clients.commandTimeout().multipliedBy(3), "sync the key pools");
         if (options.wakeUp() == WakeUp.PUBSUB) {
             wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake,
-                    message -> reuse.onMessage(message, instanceId));
+                    message -> {
+                        reuse.onMessage(message, instanceId);
+                        if (kept.size() > 0 && LeaseReuse.isContentionMessage(message)) {
+                            returnDueKept(); // another instance waits: what it may need goes back at once
+                        }
+                    });
         }
         long every = setup.shortestTtl(options.keyOnlyLeaseTtl()).toNanos() / 3;
         renewals = timer.scheduleWithFixedDelay(held::renewAll, every, every, TimeUnit.NANOSECONDS);
@@ -157,6 +175,13 @@ public final class RedisAdmissionControl implements AdmissionControl {
             return CompletableFuture.failedFuture(e);
         }
         paths.submitted(w);
+        Lease keptLease = takeKept(w.waitClass);
+        if (keptLease != null) {
+            w.settle(); // a new request: nothing else can settle it yet
+            reuse.tookKept(w);
+            w.deliverHere(keptLease, unclaimed -> release(unclaimed, UNUSED));
+            return w.result;
+        }
         if (maxWait != null) {
             timeouts.arm(w, maxWait);
         }
@@ -166,7 +191,61 @@ public final class RedisAdmissionControl implements AdmissionControl {
             }
         });
         acquirer.submit(w);
+        if (kept.hasFor(w.waitClass)) {
+            offerKept(); // a lease was kept between the look above and the queueing
+        }
         return w.result;
+    }
+
+    /** A kept lease for a request of {@code c}, or null; kept leases found due meanwhile go back to Redis. */
+    private Lease takeKept(WaitClass c) {
+        if (kept.size() == 0) {
+            return null;
+        }
+        List<Lease> due = new ArrayList<>(0);
+        Lease lease = kept.take(c, l -> !closed.get() && !reuse.mustReturn(l, () -> held.isHeld(l)), due);
+        due.forEach(l -> toRedis(l, null));
+        return lease;
+    }
+
+    /** Kept leases go to requests queued here meanwhile (e.g. refused by Redis), or are kept again, or go back. */
+    private void offerKept() {
+        for (Lease lease : kept.takeAll(l -> true)) {
+            settle(lease, null);
+        }
+    }
+
+    /** Kept leases past their reuse window, contended, cooling or lost go back to Redis. */
+    private void returnDueKept() {
+        for (Lease lease : kept.takeAll(l -> closed.get() || reuse.mustReturn(l, () -> held.isHeld(l)))) {
+            toRedis(lease, null);
+        }
+    }
+
+    private void sweepKept() {
+        sweepScheduled.set(false);
+        returnDueKept();
+        if (kept.size() > 0) {
+            scheduleSweep();
+        }
+    }
+
+    private void scheduleSweep() {
+        if (sweepScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::sweepKept, KEPT_SWEEP_NANOS, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                sweepScheduled.set(false); // closing: close() gives every held lease back
+            }
+        }
+    }
+
+    private void runOnCallbacks(Runnable task) {
+        try {
+            callbacks.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     private Waiter newWaiter(AdmissionRequest request, boolean tryOnly) {
@@ -195,10 +274,33 @@ public final class RedisAdmissionControl implements AdmissionControl {
         // A lease that never reached the provider (cancelled, turned away, stopping), or whose call may still be
         // running there, goes back to Redis.
         boolean unused = actualCost != null && actualCost == 0;
-        if (!unused && callEnded && !closed.get() && reuse.handOver(lease, () -> held.isHeld(lease), acquirer,
-                callbacks, unclaimed -> release(unclaimed, UNUSED))) {
+        if (!unused && callEnded && !closed.get()) {
+            return settle(lease, actualCost);
+        }
+        return toRedis(lease, actualCost);
+    }
+
+    /**
+     * A lease whose task ended: to a request of its class waiting here, else kept for the next one, else back to
+     * Redis. It is not kept while a request of another lane waits here for its pool or semaphore: Redis decides
+     * whether that one may have it (a permit reserved for a lane is not for the lanes below it).
+     */
+    private CompletionStage<Void> settle(Lease lease, Double actualCost) {
+        if (reuse.handOver(lease, () -> held.isHeld(lease), acquirer, callbacks,
+                unclaimed -> release(unclaimed, UNUSED))) {
             return CompletableFuture.completedFuture(null);
         }
+        WaitClass c = closed.get() || !options.keepLeases() ? null : reuse.keepClass(lease, () -> held.isHeld(lease));
+        if (c != null && !acquirer.anyWaitsFor(c)) {
+            kept.keep(lease, c);
+            scheduleSweep();
+            return CompletableFuture.completedFuture(null);
+        }
+        return toRedis(lease, actualCost);
+    }
+
+    /** Gives {@code lease} back to Redis. */
+    private CompletionStage<Void> toRedis(Lease lease, Double actualCost) {
         reuse.returned(lease);
         String actual = actualCost == null ? "" : actualCost == 0 ? "0"
                 : Cost.isValid(actualCost) ? Long.toString(Cost.toMicros(actualCost)) : "";
@@ -283,6 +385,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             settlement.failed(w, new AdmissionUnavailableException("admission control closed", null));
         }
         timeouts.clear();
+        kept.takeAll(l -> true); // held: given back with the others below
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (Lease lease : held.leases()) {
             releases.add(release(lease).toCompletableFuture());

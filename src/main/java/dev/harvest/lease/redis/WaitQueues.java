@@ -182,13 +182,26 @@ final class WaitQueues {
         return tellRedis && leaving.add(c);
     }
 
+    /** Whether a request of any lane waits here for {@code c}'s pool or semaphore. */
+    boolean anyWaitsFor(WaitClass c) {
+        for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.entrySet()) {
+            if (shares(c, e.getKey()) && !e.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean shares(WaitClass c, WaitClass other) {
+        return (!c.pool().isEmpty() && c.pool().equals(other.pool()))
+                || (!c.semaphore().isEmpty() && c.semaphore().equals(other.semaphore()));
+    }
+
     /** Whether a class ahead of {@code c} (a more important lane) waits for its pool or semaphore. */
     private boolean moreImportantWaits(WaitClass c) {
         for (Map.Entry<WaitClass, ArrayDeque<Waiter>> e : waiting.headMap(c, false).entrySet()) {
             WaitClass other = e.getKey();
-            boolean shares = (!c.pool().isEmpty() && c.pool().equals(other.pool()))
-                    || (!c.semaphore().isEmpty() && c.semaphore().equals(other.semaphore()));
-            if (shares && other.priority() < c.priority() && !e.getValue().isEmpty()) {
+            if (shares(c, other) && other.priority() < c.priority() && !e.getValue().isEmpty()) {
                 return true;
             }
         }

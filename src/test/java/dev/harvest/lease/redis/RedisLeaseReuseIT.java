@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +43,8 @@ class RedisLeaseReuseIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final AdmissionFixtures fx = new AdmissionFixtures();
+    /** The admission's clock in the tests that let time jump past the reuse window. */
+    private final AdmissionFixtures.JumpingTicker ticker = new AdmissionFixtures.JumpingTicker();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -69,8 +72,105 @@ class RedisLeaseReuseIT {
         assertThat(registry.counter("harvest.admission.leases.reused").count()).isEqualTo(1.0);
 
         control.release(handed).toCompletableFuture().join();
-        assertThat(leaseInRedis(setup, first)).as("with nobody waiting the lease goes back to Redis").isFalse();
+        assertThat(leaseInRedis(setup, first)).as("with nobody waiting the lease is kept here").isTrue();
+        assertThat(kept(registry)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldGiveAKeptLeaseToTheNextRequestWithoutACallAndBackToRedisAfterTheReuseWindow() {
+        AdmissionSetup setup = onePermit("kept");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RedisAdmissionControl control = withReuse(setup, Duration.ofSeconds(2), ticker, registry);
+        Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        control.release(first).toCompletableFuture().join();
+        assertThat(kept(registry)).isEqualTo(1.0);
+
+        long calls = control.redisCalls();
+        CompletableFuture<Lease> next = control.acquire(fx.request(HIGH, "api", "calls"), WAIT).toCompletableFuture();
+        assertThat(next).as("granted at once, from the kept lease").isDone();
+        assertThat(next.join().leaseId()).isEqualTo(first.leaseId());
+        assertThat(control.redisCalls()).as("no call to Redis").isEqualTo(calls);
+        assertThat(registry.counter("harvest.admission.leases.reused").count()).isEqualTo(1.0);
+        assertThat(waits(registry, "handed-over").count()).isEqualTo(1);
+
+        control.release(next.join()).toCompletableFuture().join();
+        assertThat(leaseInRedis(setup, first)).isTrue();
+        ticker.jump(Duration.ofSeconds(3));
+        await().atMost(WAIT).until(() -> !leaseInRedis(setup, first));
+        assertThat(kept(registry)).isZero();
+        assertThat(semaphoreUsed(setup, "calls")).as("back in Redis once older than the reuse window").isZero();
+    }
+
+    @Test
+    void shouldGiveAKeptLeaseBackToRedisAtOnceWhenAnotherInstanceWaitsForIt() {
+        AdmissionSetup setup = onePermit("kept-contended");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RedisAdmissionControl a = withReuse(setup, Duration.ofMinutes(1), System::nanoTime, registry);
+        RedisAdmissionControl b = fx.control(fx.clients(REDIS.settings()), setup, AdmissionOptions.defaults(),
+                System::nanoTime, new SimpleMeterRegistry());
+        Lease held = join(a.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        a.release(held).toCompletableFuture().join();
+        assertThat(kept(registry)).isEqualTo(1.0);
+
+        // Well within the minute-long reuse window: b is told that nothing is free, says so, and a gives it back.
+        Lease granted = join(b.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        assertThat(granted.fencingToken()).isGreaterThan(held.fencingToken());
+        assertThat(kept(registry)).isZero();
+        assertThat(a.isHeld(held)).isFalse();
+    }
+
+    @Test
+    void shouldGiveAKeptLeaseBackToRedisForALessImportantLaneAndToAMoreImportantOneAtOnce() {
+        AdmissionSetup setup = onePermit("kept-lanes");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RedisAdmissionControl control = withReuse(setup, Duration.ofMinutes(1), System::nanoTime, registry);
+        Lease high = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        control.release(high).toCompletableFuture().join();
+        assertThat(kept(registry)).isEqualTo(1.0);
+
+        // Redis decides whether a lower lane may have what a higher one was granted (reserved permits): the low
+        // request is refused there, and the kept lease goes back to Redis, well within the reuse window.
+        Lease low = join(control.acquire(fx.request(LOW, "api", "calls"), WAIT));
+        assertThat(low.fencingToken()).isGreaterThan(high.fencingToken());
+        assertThat(control.isHeld(high)).isFalse();
+        control.release(low).toCompletableFuture().join();
+        assertThat(kept(registry)).isEqualTo(1.0);
+
+        // What a lower lane may hold, a higher one may too: taken at once.
+        CompletableFuture<Lease> next = control.acquire(fx.request(HIGH, "api", "calls"), WAIT).toCompletableFuture();
+        assertThat(next).isDone();
+        assertThat(next.join().leaseId()).isEqualTo(low.leaseId());
+        assertThat(kept(registry)).isZero();
+    }
+
+    @Test
+    void shouldGiveKeptLeasesBackToRedisOnClose() {
+        AdmissionSetup setup = onePermit("kept-close");
+        RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup);
+        Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
+        control.release(first).toCompletableFuture().join();
+        assertThat(leaseInRedis(setup, first)).isTrue();
+
+        control.close();
+
+        assertThat(leaseInRedis(setup, first)).isFalse();
         assertThat(semaphoreUsed(setup, "calls")).isZero();
+    }
+
+    private RedisAdmissionControl withReuse(AdmissionSetup setup, Duration window, LongSupplier ticker,
+                                            SimpleMeterRegistry registry) {
+        return fx.control(fx.clients(REDIS.settings()), setup, AdmissionOptions.defaults().withLeaseReuse(window),
+                ticker, registry);
+    }
+
+    /** One key of cap 1 in pool "api" and one permit of "calls", leases of 30 s. */
+    private static AdmissionSetup onePermit(String name) {
+        return setup(uniquePipeline(name), List.of(pool("api", 1, null, "k1")),
+                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
+    }
+
+    private static double kept(SimpleMeterRegistry registry) {
+        return registry.get(MetricNames.LEASES_KEPT).gauge().value();
     }
 
     @Test
@@ -131,12 +231,9 @@ class RedisLeaseReuseIT {
 
     @Test
     void shouldGiveLeaseBackOnceOlderThanReuseWindow() {
-        AdmissionSetup setup = setup(uniquePipeline("window"), List.of(pool("api", 1, null, "k1")),
-                List.of(permits("calls", 1, Duration.ofSeconds(30), Map.of())));
-        AdmissionFixtures.JumpingTicker ticker = new AdmissionFixtures.JumpingTicker();
+        AdmissionSetup setup = onePermit("window");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RedisAdmissionControl control = fx.control(fx.clients(REDIS.settings()), setup,
-                AdmissionOptions.defaults().withLeaseReuse(Duration.ofSeconds(2)), ticker, registry);
+        RedisAdmissionControl control = withReuse(setup, Duration.ofSeconds(2), ticker, registry);
         Lease first = join(control.acquire(fx.request(HIGH, "api", "calls"), WAIT));
         CompletableFuture<Lease> second = queued(control);
         control.release(first).toCompletableFuture().join();

@@ -54,6 +54,18 @@ class WaitQueuesTest {
     }
 
     @Test
+    void shouldTellWhetherAnyLaneWaitsHereForAPoolOrSemaphore() {
+        Waiter low = waiter(LOW, "pool", false);
+        q.add(low);
+
+        assertThat(q.anyWaitsFor(new Waiter.WaitClass(0, "pool", "elsewhere"))).as("same pool").isTrue();
+        assertThat(q.anyWaitsFor(new Waiter.WaitClass(0, "other", "permits"))).as("same semaphore").isTrue();
+        assertThat(q.anyWaitsFor(new Waiter.WaitClass(0, "other", "elsewhere"))).isFalse();
+        q.takeBatch(10);
+        assertThat(q.anyWaitsFor(low.waitClass)).as("on the wire, not waiting here").isFalse();
+    }
+
+    @Test
     void shouldPutAnUnsettledWaiterBackAtTheHeadOfItsQueue() {
         Waiter first = waiter(LOW);
         Waiter second = waiter(LOW);
