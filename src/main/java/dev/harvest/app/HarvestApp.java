@@ -71,6 +71,7 @@ public final class HarvestApp implements AutoCloseable {
     private final TaskDispatcher dispatcher;
     private final Map<String, KafkaStreams> apps = new LinkedHashMap<>();
     private final AppHealth health = new AppHealth(apps);
+    private EndOffsets endOffsets;
     private MetricsServer metricsServer;
     private ClusterJobs clusterJobs;
 
@@ -111,12 +112,13 @@ public final class HarvestApp implements AutoCloseable {
         LaneMetrics laneMetrics = new LaneMetrics(registry);
         RetryPolicy retry = new RetryPolicy(config.retry(), config.retryTopics(), ThreadLocalRandom.current());
         OutcomeRouter router = new OutcomeRouter(config, retry, options.clock());
+        endOffsets = new EndOffsets(config);
         for (int i = 0; i < config.lanes().size(); i++) {
             LaneConfig laneConfig = config.lanes().get(i);
             Lane lane = new Lane(laneConfig.name(), i);
             LaneGate gate = dispatcher.registerLane(lane, laneConfig.maxInFlight());
             LaneRuntime runtime = new LaneRuntime(config, laneConfig, lane, dispatcher, router, laneMetrics,
-                    options.clock(), options.drainInterval(), LANE_MAX_BLOCK);
+                    options.clock(), options.drainInterval(), LANE_MAX_BLOCK, endOffsets);
             Topology topology = TopologyFactory.lane(config, laneConfig, lc -> new LaneProcessor(runtime));
             add(TopologyFactory.laneAppId(config, laneConfig), topology,
                     LaneConsumer.clients(() -> gate.running() > 0, runtime.quickDrainInterval()));
@@ -208,6 +210,9 @@ public final class HarvestApp implements AutoCloseable {
             clusterJobs.close();
         }
         apps.values().parallelStream().forEach(s -> s.close(close));
+        if (endOffsets != null) {
+            endOffsets.close();
+        }
         dispatcher.close();
         handlers.close();
         admission.close();

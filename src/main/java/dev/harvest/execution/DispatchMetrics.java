@@ -26,6 +26,12 @@ public final class DispatchMetrics {
                 TagNames.POOL, pool == null ? "" : pool, TagNames.KEY, keyId == null ? "" : keyId).increment();
     }
 
+    void ledgerLookup(Lane lane) {
+        meters.counter(MetricNames.LEDGER_LOOKUPS,
+                "Tasks that may be replays, looked up in the idempotency ledger before their call",
+                TagNames.LANE, lane.name()).increment();
+    }
+
     void ledgerSkip(Lane lane) {
         meters.counter(MetricNames.LEDGER_SKIPS,
                 "Replayed tasks whose recorded result was published without calling the provider again",

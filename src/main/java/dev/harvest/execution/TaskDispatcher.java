@@ -32,6 +32,10 @@ public final class TaskDispatcher implements AutoCloseable {
     private static final TaskOutcome CANCELLED = new TaskOutcome.RetryLater(Duration.ZERO, "Cancelled",
             "attempt cancelled: its partition was revoked or the instance stopped");
 
+    /** The ledger's answer for an attempt that cannot be a replay: it has no record. */
+    private static final CompletableFuture<Optional<String>> NOT_RECORDED = CompletableFuture.completedFuture(
+            Optional.empty());
+
     private final Map<String, HandlerBinding> handlers;
     private final AdmissionControl admission;
     private final Duration admissionWait;
@@ -155,7 +159,10 @@ public final class TaskDispatcher implements AutoCloseable {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
-        LedgerLookahead.Ticket ticket = lookahead.enter(request);
+        if (execution.mayBeReplay()) {
+            metrics.ledgerLookup(execution.lane());
+        }
+        LedgerLookahead.Ticket ticket = execution.mayBeReplay() ? lookahead.enter(request) : null;
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
         pass.guard(admission);
@@ -164,7 +171,8 @@ public final class TaskDispatcher implements AutoCloseable {
                 unrecorded.granted();
             }
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
-            CompletableFuture<Optional<String>> askedAhead = lookahead.leave(ticket);
+            CompletableFuture<Optional<String>> askedAhead = execution.mayBeReplay() ? lookahead.leave(ticket)
+                    : NOT_RECORDED;
             if (pass.turnedAway()) {
                 // The breaker opened while this task waited for its key and permit.
                 if (lease != null) {

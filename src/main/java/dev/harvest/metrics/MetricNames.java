@@ -48,6 +48,7 @@ public final class MetricNames {
     public static final String LANE_LAG = "harvest.lane.lag";
     /** Replayed tasks answered from the idempotency ledger instead of the provider. */
     public static final String LEDGER_SKIPS = "harvest.ledger.skips";
+    public static final String LEDGER_LOOKUPS = "harvest.ledger.lookups";
     /** 1 for the state a handler's circuit breaker is in, 0 for the others, by handler and state. */
     public static final String BREAKER_STATE = "harvest.breaker.state";
     /** State changes of a handler's circuit breaker, by handler and the state entered. */

@@ -15,8 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -51,6 +53,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> inflight;
     private OnDemandPunctuator drainer;
+    /** The partition's end offset when this processor took it over, once known ({@link ReplayHorizon}). */
+    private CompletableFuture<Long> horizon;
     private volatile boolean open;
 
     public LaneProcessor(LaneRuntime runtime) {
@@ -87,6 +91,8 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
                     return rt.dispatcher().drain().isDraining() ? OnDemandPunctuator.Firing.WORKED
                             : OnDemandPunctuator.Firing.WAITING;
                 });
+        this.horizon = rt.replayHorizon().endOffset(new TopicPartition(rt.laneConfig().topic(),
+                ctx.taskId().partition()));
         resubmitStored();
     }
 
@@ -125,7 +131,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         if (rt.dispatcher().drain().isDraining()) {
             return; // stopping: the record stays in the store for whoever owns the partition next
         }
-        dispatch(entryId, entry, task);
+        dispatch(entryId, entry, task, mayBeReplay(entry, record.headers()));
         awaitRoom();
     }
 
@@ -166,7 +172,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
             InFlightEntry entry = InFlightEntry.decode(kv.value);
             TaskCodec.Parsed parsed = TaskCodec.parse(entry.value(), keyText(entry.key()));
             if (parsed.ok()) {
-                dispatch(kv.key, entry, parsed.task());
+                dispatch(kv.key, entry, parsed.task(), true); // an earlier owner may have run it
             } else {
                 inflight.delete(kv.key);
                 deadLetter(entry, DeadLetterReason.MALFORMED, "MalformedTask", parsed.problem());
@@ -174,9 +180,23 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         }
     }
 
-    private void dispatch(String entryId, InFlightEntry entry, Task task) {
+    /**
+     * Whether an earlier run of this record's task may have completed: a retry or a dead letter sent back (an
+     * earlier attempt ran), or a record below the partition's end offset when this processor took it over (an
+     * earlier owner may have run it; see {@link ReplayHorizon}).
+     */
+    private boolean mayBeReplay(InFlightEntry entry, Headers headers) {
+        if (entry.attempt() > 1 || !isReplayFree(headers) || entry.offset() < 0) {
+            return true;
+        }
+        CompletableFuture<Long> end = horizon;
+        return end == null || !end.isDone() || end.isCompletedExceptionally() || entry.offset() < end.join();
+    }
+
+    private void dispatch(String entryId, InFlightEntry entry, Task task, boolean mayBeReplay) {
         Attempt attempt = new Attempt(entry.attempt(), Instant.ofEpochMilli(entry.firstSeenMs()));
-        Submission submission = rt.dispatcher().submit(new Execution(entryId, task, attempt, rt.lane()), c -> {
+        Execution execution = new Execution(entryId, task, attempt, rt.lane(), mayBeReplay);
+        Submission submission = rt.dispatcher().submit(execution, c -> {
             if (open) {
                 // A result record is built here, on the completing thread, to keep the stream thread free for
                 // what only it can do; retries and dead letters (rare, and drawing on the retry policy's

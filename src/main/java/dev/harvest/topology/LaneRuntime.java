@@ -13,10 +13,11 @@ import java.util.Objects;
  *
  * @param drainInterval  how often completions are drained on the stream thread when no record arrives
  * @param maxBlock       longest a {@code process()} call waits for room (well under max.poll.interval.ms)
+ * @param replayHorizon  which records may be replays, so that only those are looked up in the ledger
  */
 public record LaneRuntime(PipelineConfig config, LaneConfig laneConfig, Lane lane, TaskDispatcher dispatcher,
                           OutcomeRouter router, LaneMetrics metrics, Clock clock, Duration drainInterval,
-                          Duration maxBlock) {
+                          Duration maxBlock, ReplayHorizon replayHorizon) {
 
     public LaneRuntime {
         Objects.requireNonNull(config, "config");
@@ -26,6 +27,7 @@ public record LaneRuntime(PipelineConfig config, LaneConfig laneConfig, Lane lan
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(replayHorizon, "replayHorizon");
     }
 
     /** The drain's interval while attempts run and no record comes in; also the lane consumer's longest poll. */

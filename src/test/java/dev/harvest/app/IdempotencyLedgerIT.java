@@ -76,16 +76,30 @@ class IdempotencyLedgerIT {
         try (MockProvider provider = provider()) {
             PipelineConfig config = pipeline(provider, "again", ledgerTtl.isEmpty() ? "" : "ledgerTtl: " + ledgerTtl);
             record(config, "done-before", "{\"answer\":42}");
+            sendBoth(config);
             try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(stateDir));
-                 OutcomeCollector collector = runBoth(config)) {
+                 OutcomeCollector collector = awaitBoth(config)) {
                 assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
                 assertThat(provider.callsByTaskId()).as("only the fresh task reached the provider")
                         .containsOnlyKeys("fresh");
                 assertThat(collector.rawText()).contains("\"answer\":42");
-                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create("http://localhost:" + app.metricsPort() + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String metrics = metrics(app);
                 assertThat(metrics).containsPattern("harvest_ledger_skips_total\\{[^}]*lane=\"high\"[^}]*} 1\\.0");
+                assertThat(metrics).as("both were there before the app took the partitions over: both looked up")
+                        .containsPattern("harvest_ledger_lookups_total\\{[^}]*lane=\"high\"[^}]*} 2\\.0");
+
+                // A task written after the take-over cannot have run on an earlier owner: not looked up.
+                try (TaskProducer producer = new TaskProducer(config)) {
+                    producer.sendJson("high", "{\"id\":\"later\",\"type\":\"fetch\",\"payload\":{\"n\":3}}");
+                    producer.flush();
+                }
+                await().alias("the later task ended").atMost(Duration.ofSeconds(30)).until(() -> {
+                    collector.poll(Duration.ofMillis(200));
+                    return collector.outcomes().containsKey("later");
+                });
+                assertThat(provider.callsByTaskId()).containsOnlyKeys("fresh", "later");
+                assertThat(metrics(app)).containsPattern(
+                        "harvest_ledger_lookups_total\\{[^}]*lane=\"high\"[^}]*} 2\\.0");
                 try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
                     await().alias("the fresh task's result recorded").atMost(Duration.ofSeconds(10))
                             .until(() -> ledgerTtlMillis(clients, config, "fresh") > 0);
@@ -101,8 +115,9 @@ class IdempotencyLedgerIT {
         try (MockProvider provider = provider()) {
             PipelineConfig config = pipeline(provider, "noledger", "ledgerTtl: 0s");
             record(config, "done-before", "{\"answer\":42}");
+            sendBoth(config);
             try (HarvestApp app = HarvestApp.start(config, AppOptions.defaults(stateDir));
-                 OutcomeCollector collector = runBoth(config);
+                 OutcomeCollector collector = awaitBoth(config);
                  RedisClients clients = RedisClients.connect(REDIS.settings())) {
                 assertThat(collector.outcomes().values()).allMatch(OutcomeCollector.Outcome::completed);
                 assertThat(provider.callsByTaskId()).as("with no ledger both tasks reach the provider")
@@ -134,14 +149,21 @@ class IdempotencyLedgerIT {
         }
     }
 
-    /** Sends the recorded task and a fresh one to the high lane; returns once both ended. */
-    private static OutcomeCollector runBoth(PipelineConfig config) {
-        OutcomeCollector collector = new OutcomeCollector(config, true);
+    /**
+     * Sends the recorded task and a fresh one to the high lane, before the app takes the partitions over: as the
+     * records an owner lost before their results committed are there when the next owner takes over.
+     */
+    private static void sendBoth(PipelineConfig config) {
         try (TaskProducer producer = new TaskProducer(config)) {
             producer.sendJson("high", "{\"id\":\"done-before\",\"type\":\"fetch\",\"payload\":{\"n\":1}}");
             producer.sendJson("high", "{\"id\":\"fresh\",\"type\":\"fetch\",\"payload\":{\"n\":2}}");
             producer.flush();
         }
+    }
+
+    /** Returns once both tasks ended. */
+    private static OutcomeCollector awaitBoth(PipelineConfig config) {
+        OutcomeCollector collector = new OutcomeCollector(config, true);
         try {
             await().alias("both tasks ended").atMost(Duration.ofSeconds(60)).until(() -> {
                 collector.poll(Duration.ofMillis(200));
@@ -152,6 +174,12 @@ class IdempotencyLedgerIT {
             collector.close();
             throw e;
         }
+    }
+
+    private static String metrics(HarvestApp app) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + app.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** PTTL of a task's ledger entry: -2 when there is none. */

@@ -11,6 +11,7 @@ import dev.harvest.execution.HandlerBinding;
 import dev.harvest.execution.TaskDispatcher;
 import dev.harvest.execution.TaskHandler;
 import dev.harvest.lease.ConfigSecretResolver;
+import dev.harvest.lease.IdempotencyLedger;
 import dev.harvest.lease.local.InJvmAdmissionControl;
 import dev.harvest.retry.RetryPolicy;
 import dev.harvest.task.DeadLetterReason;
@@ -29,6 +30,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -61,12 +63,27 @@ class LaneTopologyTest {
     /** The calls of the "held" handler, completed by the test. */
     private final List<CompletableFuture<TaskOutcome>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** Task ids whose "ok" handler was called. */
+    private final List<String> called = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @BeforeEach
     void setUp() {
+        start(IdempotencyLedger.none(), ReplayHorizon.NONE);
+    }
+
+    /** Starts the lane with {@code ledger} and {@code horizon}; stops the one running, if any. */
+    private void start(IdempotencyLedger ledger, ReplayHorizon horizon) {
+        if (driver != null) {
+            driver.close();
+            dispatcher.close();
+        }
         config = TestPipelines.twoLanes("unit", "localhost:1",
                 HANDLERS + "  hang: { kind: simulated }\n  held: { kind: simulated }\n", 3, 2);
         Map<String, TaskHandler> handlers = Map.of(
-                "ok", ctx -> CompletableFuture.completedFuture(new TaskOutcome.Completed("{\"done\":true}")),
+                "ok", ctx -> {
+                    called.add(ctx.task().id());
+                    return CompletableFuture.completedFuture(new TaskOutcome.Completed("{\"done\":true}"));
+                },
                 "flaky", ctx -> CompletableFuture.completedFuture(
                         new TaskOutcome.RetryLater(Duration.ZERO, "http-503", "unavailable")),
                 "hang", ctx -> new CompletableFuture<>(),
@@ -83,14 +100,15 @@ class LaneTopologyTest {
                 config.lanes(), scheduler, Clock.systemUTC());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         dispatcher = new TaskDispatcher(bindings, admission, new ConfigSecretResolver(config.keyPools()),
-                Duration.ofSeconds(5), Clock.systemUTC(), Executors.newFixedThreadPool(2), new DispatchMetrics(registry));
+                Duration.ofSeconds(5), Clock.systemUTC(), Executors.newFixedThreadPool(2), new DispatchMetrics(registry),
+                ledger);
         LaneConfig laneConfig = config.lanes().get(0);
         Lane lane = new Lane("high", 0);
         dispatcher.registerLane(lane, laneConfig.maxInFlight());
         OutcomeRouter router = new OutcomeRouter(config,
                 new RetryPolicy(config.retry(), config.retryTopics(), new SplittableRandom(1)), Clock.systemUTC());
         LaneRuntime rt = new LaneRuntime(config, laneConfig, lane, dispatcher, router, new LaneMetrics(registry),
-                Clock.systemUTC(), Duration.ofMillis(10), Duration.ofSeconds(1));
+                Clock.systemUTC(), Duration.ofMillis(10), Duration.ofSeconds(1), horizon);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lane-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
@@ -257,6 +275,89 @@ class LaneTopologyTest {
         for (long ms = 0; ms < total.toMillis(); ms += 20) {
             driver.advanceWallClockTime(Duration.ofMillis(20));
         }
+    }
+
+    // ------------------------------------------------- which records are looked up in the idempotency ledger
+
+    @Test
+    void shouldLookUpOnlyRecordsBelowTheEndOffsetAtTakeOverAndRetries() {
+        List<TopicPartition> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountingLedger ledger = new CountingLedger();
+        ledger.recorded.put("old", "{\"recorded\":true}");
+        ledger.recorded.put("sent-again", "{\"recorded\":true}");
+        start(ledger, partition -> {
+            asked.add(partition);
+            return CompletableFuture.completedFuture(2L);
+        });
+
+        sendOk("old", null);            // offset 0: written before the take-over, an earlier owner may have run it
+        sendOk("fresh-below", null);    // offset 1
+        sendOk("new", null);            // offset 2: written after it
+        sendOk("sent-again", null);     // offset 3: a new record, even of a task id the ledger knows
+        sendOk("retry", "2");           // offset 4: a retry, whose earlier attempt ran
+
+        List<TestRecord<byte[], byte[]>> out = drainUntil(results, 5);
+        assertThat(asked).containsExactly(new TopicPartition(config.lanes().get(0).topic(), 0));
+        assertThat(ledger.lookedUp).containsExactlyInAnyOrder("old", "fresh-below", "retry");
+        assertThat(called).containsExactlyInAnyOrder("fresh-below", "new", "sent-again", "retry");
+        assertThat(out).extracting(r -> text(r.value())).filteredOn(v -> v.contains("\"id\":\"old\""))
+                .singleElement().asString().contains("\"recorded\":true");
+    }
+
+    @Test
+    void shouldLookUpEveryRecordWhileTheEndOffsetIsNotKnown() {
+        CountingLedger ledger = new CountingLedger();
+        CompletableFuture<Long> endOffset = new CompletableFuture<>();
+        start(ledger, partition -> endOffset);
+
+        sendOk("a", null);
+        sendOk("b", null);
+        drainUntil(results, 2);
+        assertThat(ledger.lookedUp).containsExactlyInAnyOrder("a", "b");
+
+        endOffset.complete(1L);
+        sendOk("c", null);
+        drainUntil(results, 1);
+        assertThat(ledger.lookedUp).as("c is past the end offset at take-over").containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void shouldLookUpEveryRecordWhenTheEndOffsetCannotBeHad() {
+        CountingLedger ledger = new CountingLedger();
+        start(ledger, partition -> CompletableFuture.failedFuture(new IllegalStateException("no broker")));
+
+        sendOk("a", null);
+        sendOk("b", null);
+        drainUntil(results, 2);
+
+        assertThat(ledger.lookedUp).containsExactlyInAnyOrder("a", "b");
+        assertThat(called).containsExactlyInAnyOrder("a", "b");
+    }
+
+    /** A ledger that knows what the test puts in {@code recorded} and notes each task it is asked about. */
+    private static final class CountingLedger implements IdempotencyLedger {
+        final java.util.Set<String> lookedUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<java.util.Optional<String>> recorded(String taskId) {
+            lookedUp.add(taskId);
+            return CompletableFuture.completedFuture(java.util.Optional.ofNullable(recorded.get(taskId)));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> record(String taskId, String resultJson) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Sends an "ok" task of id {@code id}, with an attempt header when {@code attempt} is given. */
+    private void sendOk(String id, String attempt) {
+        RecordHeaders headers = new RecordHeaders();
+        if (attempt != null) {
+            headers.add(HarvestHeaders.ATTEMPT, attempt.getBytes(StandardCharsets.UTF_8));
+        }
+        input.pipeInput(new TestRecord<>(bytes(id), bytes("{\"id\":\"" + id + "\",\"type\":\"ok\"}"), headers));
     }
 
     private List<TestRecord<byte[], byte[]>> drainUntil(TestOutputTopic<byte[], byte[]> topic, int n) {
