@@ -159,10 +159,12 @@ public final class TaskDispatcher implements AutoCloseable {
         AdmissionRequest request = new AdmissionRequest(execution.task().id(), execution.lane(),
                 binding.keyPool(), binding.permits(), execution.task().effectiveCost());
         long waitStart = System.nanoTime();
-        if (execution.mayBeReplay()) {
+        // Only a possible replay can have a recorded result: the others go to the provider without asking.
+        boolean lookUp = execution.mayBeReplay();
+        if (lookUp) {
             metrics.ledgerLookup(execution.lane());
         }
-        LedgerLookahead.Ticket ticket = execution.mayBeReplay() ? lookahead.enter(request) : null;
+        LedgerLookahead.Ticket ticket = lookUp ? lookahead.enter(request) : null;
         CompletableFuture<Lease> admission = admitted(request);
         submission.track(admission);
         pass.guard(admission);
@@ -171,8 +173,7 @@ public final class TaskDispatcher implements AutoCloseable {
                 unrecorded.granted();
             }
             metrics.recordAdmissionWait(execution.lane(), System.nanoTime() - waitStart);
-            CompletableFuture<Optional<String>> askedAhead = execution.mayBeReplay() ? lookahead.leave(ticket)
-                    : NOT_RECORDED;
+            CompletableFuture<Optional<String>> askedAhead = lookUp ? lookahead.leave(ticket) : NOT_RECORDED;
             if (pass.turnedAway()) {
                 // The breaker opened while this task waited for its key and permit.
                 if (lease != null) {

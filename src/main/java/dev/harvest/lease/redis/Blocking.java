@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +27,15 @@ final class Blocking {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** Runs {@code task} on {@code executor}, or on this thread once the executor is shut down (closing). */
+    static void runOn(Executor executor, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {

@@ -116,11 +116,6 @@ final class LeaseReuse {
         return handOverClass(lease, held);
     }
 
-    /** Whether a kept lease must go back to Redis now (its window passed, contended, cooling, lost). */
-    boolean mustReturn(Lease lease, BooleanSupplier held) {
-        return handOverClass(lease, held) == null;
-    }
-
     /** {@code next} took a kept lease: counted as a hand-over. */
     void tookKept(Waiter next) {
         reused.increment();

@@ -102,7 +102,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement,
                 () -> {
                     if (kept.size() > 0) {
-                        runOnCallbacks(this::offerKept);
+                        Blocking.runOn(callbacks, this::offerKept);
                     }
                 });
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
@@ -203,7 +203,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             return null;
         }
         List<Lease> due = new ArrayList<>(0);
-        Lease lease = kept.take(c, l -> !closed.get() && !reuse.mustReturn(l, () -> held.isHeld(l)), due);
+        Lease lease = kept.take(c, this::stillKeepable, due);
         due.forEach(l -> toRedis(l, null));
         return lease;
     }
@@ -217,7 +217,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** Kept leases past their reuse window, contended, cooling or lost go back to Redis. */
     private void returnDueKept() {
-        for (Lease lease : kept.takeAll(l -> closed.get() || reuse.mustReturn(l, () -> held.isHeld(l)))) {
+        for (Lease lease : kept.takeAll(l -> !stillKeepable(l))) {
             toRedis(lease, null);
         }
     }
@@ -240,12 +240,14 @@ public final class RedisAdmissionControl implements AdmissionControl {
         }
     }
 
-    private void runOnCallbacks(Runnable task) {
-        try {
-            callbacks.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
+    /** Whether a kept lease may still serve a request here: the hand-over's rules hold for it, and not closing. */
+    private boolean stillKeepable(Lease lease) {
+        return keepClass(lease) != null;
+    }
+
+    /** The class {@code lease} may be kept for, or null (closing, kept leases off, or a hand-over rule fails). */
+    private WaitClass keepClass(Lease lease) {
+        return closed.get() || !options.keepLeases() ? null : reuse.keepClass(lease, () -> held.isHeld(lease));
     }
 
     private Waiter newWaiter(AdmissionRequest request, boolean tryOnly) {
@@ -290,7 +292,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
                 unclaimed -> release(unclaimed, UNUSED))) {
             return CompletableFuture.completedFuture(null);
         }
-        WaitClass c = closed.get() || !options.keepLeases() ? null : reuse.keepClass(lease, () -> held.isHeld(lease));
+        WaitClass c = keepClass(lease);
         if (c != null && !acquirer.anyWaitsFor(c)) {
             kept.keep(lease, c);
             scheduleSweep();

@@ -151,11 +151,6 @@ final class ReleaseBatcher {
     }
 
     private void complete(CompletableFuture<Void> done, Throwable error) {
-        Runnable task = error == null ? () -> done.complete(null) : () -> done.completeExceptionally(error);
-        try {
-            callbacks.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
+        Blocking.runOn(callbacks, error == null ? () -> done.complete(null) : () -> done.completeExceptionally(error));
     }
 }

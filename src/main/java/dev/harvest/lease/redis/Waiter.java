@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -97,7 +96,7 @@ final class Waiter {
      * cancelled the stage meanwhile, the lease is handed to {@code undelivered} to be given back.
      */
     void deliver(Executor executor, Lease lease, Consumer<Lease> undelivered) {
-        run(executor, () -> {
+        Blocking.runOn(executor, () -> {
             if (!result.complete(lease) && lease != null) {
                 undelivered.accept(lease);
             }
@@ -112,15 +111,7 @@ final class Waiter {
     }
 
     void deliverFailure(Executor executor, Throwable failure) {
-        run(executor, () -> result.completeExceptionally(failure));
-    }
-
-    private static void run(Executor executor, Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
+        Blocking.runOn(executor, () -> result.completeExceptionally(failure));
     }
 
     /** "key of pool 'p' and permit of 's'", for timeout messages. */
