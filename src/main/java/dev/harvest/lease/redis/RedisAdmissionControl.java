@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -46,8 +45,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** The actual cost of a lease that was never used. */
     private static final Double UNUSED = 0.0;
-    /** How often kept leases are checked while there are any: one is back in Redis at most this long late. */
-    private static final long KEPT_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final RedisClients clients;
     private final AdmissionSetup setup;
@@ -63,8 +60,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
     private final AcquireBatcher acquirer;
     private final ReleaseBatcher releaser;
     private final LeaseReuse reuse;
-    private final KeptLeases kept = new KeptLeases();
-    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    private final KeptLeases kept;
     private final WaitPaths paths;
     private final PoolSync pools;
     private final Settlement settlement;
@@ -96,13 +92,14 @@ public final class RedisAdmissionControl implements AdmissionControl {
         this.held = new HeldLeases(scripts, options, nanoTicker, registry);
         this.paths = new WaitPaths(nanoTicker, registry);
         this.reuse = new LeaseReuse(setup, options, nanoTicker, registry, paths);
+        this.kept = new KeptLeases(timer, this::keepClass, lease -> toRedis(lease, null), lease -> settle(lease, null));
         this.pools = new PoolSync(scripts, setup, held, timer);
         this.settlement = new Settlement(setup, options, held, reuse, callbacks, pools, paths, closed::get,
                 unused -> release(unused, UNUSED));
         this.acquirer = new AcquireBatcher(scripts, options, nanoTicker, timer, instanceId, settlement,
                 () -> {
                     if (kept.size() > 0) {
-                        Blocking.runOn(callbacks, this::offerKept);
+                        Blocking.runOn(callbacks, kept::offerAll);
                     }
                 });
         Gauge.builder(MetricNames.ADMISSION_WAITING, acquirer, AcquireBatcher::waitingCount)
@@ -134,7 +131,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
                     message -> {
                         reuse.onMessage(message, instanceId);
                         if (kept.size() > 0 && LeaseReuse.isContentionMessage(message)) {
-                            returnDueKept(); // another instance waits: what it may need goes back at once
+                            kept.returnDue(); // another instance waits: what it may need goes back at once
                         }
                     });
         }
@@ -175,7 +172,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             return CompletableFuture.failedFuture(e);
         }
         paths.submitted(w);
-        Lease keptLease = takeKept(w.waitClass);
+        Lease keptLease = kept.take(w.waitClass);
         if (keptLease != null) {
             w.settle(); // a new request: nothing else can settle it yet
             reuse.tookKept(w);
@@ -192,57 +189,9 @@ public final class RedisAdmissionControl implements AdmissionControl {
         });
         acquirer.submit(w);
         if (kept.hasFor(w.waitClass)) {
-            offerKept(); // a lease was kept between the look above and the queueing
+            kept.offerAll(); // a lease was kept between the look above and the queueing
         }
         return w.result;
-    }
-
-    /** A kept lease for a request of {@code c}, or null; kept leases found due meanwhile go back to Redis. */
-    private Lease takeKept(WaitClass c) {
-        if (kept.size() == 0) {
-            return null;
-        }
-        List<Lease> due = new ArrayList<>(0);
-        Lease lease = kept.take(c, this::stillKeepable, due);
-        due.forEach(l -> toRedis(l, null));
-        return lease;
-    }
-
-    /** Kept leases go to requests queued here meanwhile (e.g. refused by Redis), or are kept again, or go back. */
-    private void offerKept() {
-        for (Lease lease : kept.takeAll(l -> true)) {
-            settle(lease, null);
-        }
-    }
-
-    /** Kept leases past their reuse window, contended, cooling or lost go back to Redis. */
-    private void returnDueKept() {
-        for (Lease lease : kept.takeAll(l -> !stillKeepable(l))) {
-            toRedis(lease, null);
-        }
-    }
-
-    private void sweepKept() {
-        sweepScheduled.set(false);
-        returnDueKept();
-        if (kept.size() > 0) {
-            scheduleSweep();
-        }
-    }
-
-    private void scheduleSweep() {
-        if (sweepScheduled.compareAndSet(false, true)) {
-            try {
-                timer.schedule(this::sweepKept, KEPT_SWEEP_NANOS, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                sweepScheduled.set(false); // closing: close() gives every held lease back
-            }
-        }
-    }
-
-    /** Whether a kept lease may still serve a request here: the hand-over's rules hold for it, and not closing. */
-    private boolean stillKeepable(Lease lease) {
-        return keepClass(lease) != null;
     }
 
     /** The class {@code lease} may be kept for, or null (closing, kept leases off, or a hand-over rule fails). */
@@ -295,7 +244,6 @@ public final class RedisAdmissionControl implements AdmissionControl {
         WaitClass c = keepClass(lease);
         if (c != null && !acquirer.anyWaitsFor(c)) {
             kept.keep(lease, c);
-            scheduleSweep();
             return CompletableFuture.completedFuture(null);
         }
         return toRedis(lease, actualCost);
@@ -387,7 +335,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             settlement.failed(w, new AdmissionUnavailableException("admission control closed", null));
         }
         timeouts.clear();
-        kept.takeAll(l -> true); // held: given back with the others below
+        kept.clear(); // held: given back with the others below
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (Lease lease : held.leases()) {
             releases.add(release(lease).toCompletableFuture());
