@@ -21,7 +21,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * What the lane did, sampled every {@link #PERIOD_MS} ms while tasks are offered at a steady rate: the task
- * records the broker acknowledged to the producer, leases held, admission requests waiting, attempts in flight,
+ * records the broker acknowledged to the producer, leases held by tasks and kept with none, admission requests
+ * waiting, attempts in flight,
  * and the records the lane's stream threads processed and the commits they made so far. It shows where the paced
  * latency comes from: a stretch in which the stream thread processes nothing (a commit, a pause) stops new tasks
  * from reaching admission, so the permits empty, and the tasks offered meanwhile wait until it ends.
@@ -34,11 +35,14 @@ final class Timeline implements AutoCloseable {
     enum Doing { COMMIT, POLL, PROCESS, PUNCTUATE, OTHER }
 
     /**
-     * One sample; {@code atMs} is on the wall clock, as task timestamps are. {@code doing} is {@link Doing#OTHER}
+     * One sample; {@code atMs} is on the wall clock, as task timestamps are. {@code held} counts the leases held
+     * for tasks, {@code kept} those the instance holds with no task, kept for its next request (with Redis
+     * admission; see {@code KeptLeases}): a kept lease is a permit free for this instance's next task, not one in use.
+     * {@code doing} is {@link Doing#OTHER}
      * unless the stack is sampled; {@code streamCpuNanos} is the lane's (first) stream thread's CPU time so far
      * and {@code gcMs} this JVM's time in garbage collection so far.
      */
-    record Sample(long atMs, long acked, double held, double waiting, double running, double processed,
+    record Sample(long atMs, long acked, double held, double kept, double waiting, double running, double processed,
                   double commits, Doing doing, CommitNanos commitNanos, long streamCpuNanos, long gcMs) {
     }
 
@@ -51,6 +55,7 @@ final class Timeline implements AutoCloseable {
 
     private final LongSupplier acked;
     private final Gauge held;
+    private final Gauge kept;
     private final Gauge waiting;
     private final Collection<Gauge> running;
     private final List<Metric> processed;
@@ -70,6 +75,7 @@ final class Timeline implements AutoCloseable {
         this.acked = acked;
         this.stacks = stacks;
         this.held = registry.find(MetricNames.LEASES_HELD).gauge();
+        this.kept = registry.find(MetricNames.LEASES_KEPT).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
         this.processed = metrics(lane, "stream-thread-metrics", "process-total");
@@ -149,8 +155,9 @@ final class Timeline implements AutoCloseable {
     }
 
     private void takeSample() {
-        Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held), value(waiting),
-                running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
+        double keptNow = kept == null ? 0 : kept.value(); // none with admission held in the process
+        Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held) - keptNow, keptNow,
+                value(waiting), running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
                 new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)),
                 streamThreadId < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(streamThreadId)), gcMs());
         synchronized (samples) {
@@ -197,8 +204,9 @@ final class Timeline implements AutoCloseable {
     }
 
     /**
-     * Figures over the samples, for {@code permits} permits: {@code <prefix>PermitsHeld} (mean leases held),
-     * {@code <prefix>PermitsIdleWhileWaiting} (share of samples with a permit free while a request waited),
+     * Figures over the samples, for {@code permits} permits: {@code <prefix>PermitsHeld} (mean leases held for
+     * tasks), {@code <prefix>PermitsKept} (mean leases kept with no task), {@code <prefix>PermitsIdleWhileWaiting}
+     * (share of samples with a permit not held for a task while a request waited),
      * {@code <prefix>StalledShare} (share of the time with task records written and not yet processed in which
      * the stream threads processed no record), {@code <prefix>LongestStallMs} (the longest such stretch) and
      * {@code <prefix>GcMs} (the time this JVM spent collecting garbage over the samples). The pauses between
@@ -206,6 +214,7 @@ final class Timeline implements AutoCloseable {
      */
     static Map<String, Object> figures(List<Sample> samples, int permits, String prefix) {
         double heldSum = 0;
+        double keptSum = 0;
         int idleWhileWaiting = 0;
         long stalled = 0;
         long busy = 0;
@@ -214,6 +223,7 @@ final class Timeline implements AutoCloseable {
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             heldSum += s.held();
+            keptSum += s.kept();
             if (s.held() < permits && s.waiting() > 0) {
                 idleWhileWaiting++;
             }
@@ -240,6 +250,7 @@ final class Timeline implements AutoCloseable {
         int n = samples.size();
         return Map.of(
                 prefix + "PermitsHeld", n == 0 ? 0.0 : BenchRunner.round(heldSum / n, 1),
+                prefix + "PermitsKept", n == 0 ? 0.0 : BenchRunner.round(keptSum / n, 1),
                 prefix + "PermitsIdleWhileWaiting", n == 0 ? 0.0 : BenchRunner.round((double) idleWhileWaiting / n, 3),
                 prefix + "StalledShare", busy == 0 ? 0.0 : BenchRunner.round((double) stalled / busy, 3),
                 prefix + "LongestStallMs", longest,

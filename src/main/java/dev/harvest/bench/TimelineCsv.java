@@ -38,8 +38,8 @@ final class TimelineCsv {
 
     /**
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
-     * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held,
-     * requests waiting and attempts in flight, the records processed and commits made in it, and the share of
+     * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held
+     * for tasks and kept with none, requests waiting and attempts in flight, the records processed and commits made in it, and the share of
      * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating, and
      * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it, the
      * stream thread's CPU time in it and the time this JVM spent in it collecting garbage (a window with the
@@ -66,7 +66,7 @@ final class TimelineCsv {
         for (Sample s : samples) {
             sampled.get((int) ((s.atMs() - t0) / WINDOW_MS)).add(s);
         }
-        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
+        StringBuilder csv = new StringBuilder("ms,offered,p50Ms,maxMs,acked,held,kept,waiting,running,processed,commits,"
                 + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs\n");
         Sample before = samples.get(0);
         for (int w = 0; w < windows; w++) {
@@ -75,11 +75,12 @@ final class TimelineCsv {
             List<Sample> in = sampled.get(w);
             Sample last = in.isEmpty() ? before : in.get(in.size() - 1);
             CommitNanos spent = last.commitNanos().minus(before.commitNanos());
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%d%n",
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%d%n",
                     w * WINDOW_MS,
                     lat.size(), lat.isEmpty() ? "" : lat.get(lat.size() / 2), lat.isEmpty() ? "" : lat.get(lat.size() - 1),
                     last.acked() - before.acked(),
                     in.stream().mapToDouble(Sample::held).average().orElse(Double.NaN),
+                    in.stream().mapToDouble(Sample::kept).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::waiting).average().orElse(Double.NaN),
                     in.stream().mapToDouble(Sample::running).average().orElse(Double.NaN),
                     last.processed() - before.processed(), last.commits() - before.commits(), share(in, Doing.COMMIT),

@@ -109,38 +109,41 @@ class BenchIT {
         assertThat(number(out, "rssMiB")).isPositive();
         assertThat(log).anyMatch(line -> line.contains("paced at"));
 
-        assertThat(number(out, "pacedPermitsHeld")).as("mean leases held of 50").isPositive().isLessThanOrEqualTo(50);
+        assertThat(number(out, "pacedPermitsHeld")).as("mean leases held for tasks of 50").isPositive()
+                .isLessThanOrEqualTo(50);
+        assertThat(number(out, "pacedPermitsKept")).as("mean leases kept with no task").isNotNegative()
+                .isLessThanOrEqualTo(50.1 - number(out, "pacedPermitsHeld")); // each rounded to 0.1
         assertThat(number(out, "pacedPermitsIdleWhileWaiting")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedStalledShare")).isBetween(0.0, 1.0);
         assertThat(number(out, "pacedLongestStallMs")).isGreaterThanOrEqualTo(0);
         assertThat(number(out, "pacedGcMs")).as("the app's JVM's collections over the paced tasks")
                 .isGreaterThanOrEqualTo(0);
         List<String> lines = Files.readAllLines(timeline);
-        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,"
+        assertThat(lines.get(0)).isEqualTo("ms,offered,p50Ms,maxMs,acked,held,kept,waiting,running,processed,commits,"
                 + "committing,polling,processing,punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs");
         List<String[]> rows = lines.stream().skip(1).map(l -> l.split(",", -1)).toList();
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[1])).sum()).as("every paced task in one window")
                 .isEqualTo(2 * 400);
         assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[4])).sum()).as("every paced task acknowledged")
                 .isEqualTo(2 * 400);
-        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[8])).sum()).as("records the lane processed")
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[9])).sum()).as("records the lane processed")
                 .isGreaterThanOrEqualTo(2 * 400);
-        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[9])).sum()).as("commits").isPositive();
-        assertThat(rows).filteredOn(r -> !r[10].isEmpty()).allSatisfy(r -> assertThat(
-                Double.parseDouble(r[10]) + Double.parseDouble(r[11]) + Double.parseDouble(r[12])
-                        + Double.parseDouble(r[13])).as("shares of one window's samples").isBetween(0.0, 1.05));
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[10])).sum()).as("commits").isPositive();
+        assertThat(rows).filteredOn(r -> !r[11].isEmpty()).allSatisfy(r -> assertThat(
+                Double.parseDouble(r[11]) + Double.parseDouble(r[12]) + Double.parseDouble(r[13])
+                        + Double.parseDouble(r[14])).as("shares of one window's samples").isBetween(0.0, 1.05));
         assertThat(rows).as("the stream thread was seen committing and polling")
-                .anyMatch(r -> !r[10].isEmpty() && Double.parseDouble(r[10]) > 0)
-                .anyMatch(r -> !r[11].isEmpty() && Double.parseDouble(r[11]) > 0);
-        for (int column = 14; column <= 16; column++) {
+                .anyMatch(r -> !r[11].isEmpty() && Double.parseDouble(r[11]) > 0)
+                .anyMatch(r -> !r[12].isEmpty() && Double.parseDouble(r[12]) > 0);
+        for (int column = 15; column <= 17; column++) {
             int c = column;
             assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[c])).sum())
                     .as("time in each step of the commits: " + lines.get(0).split(",")[c]).isPositive();
         }
-        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[17])).sum())
+        assertThat(rows.stream().mapToDouble(r -> Double.parseDouble(r[18])).sum())
                 .as("the stream thread's CPU time while it took in %d tasks", 2 * 400).isPositive();
-        assertThat(rows).allSatisfy(r -> assertThat(Long.parseLong(r[18])).isNotNegative());
-        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[18])).sum())
+        assertThat(rows).allSatisfy(r -> assertThat(Long.parseLong(r[19])).isNotNegative());
+        assertThat(rows.stream().mapToLong(r -> Long.parseLong(r[19])).sum())
                 .as("the windows' collection pauses add up to pacedGcMs").isEqualTo((long) number(out, "pacedGcMs"));
         assertThat(rows).filteredOn(r -> !r[2].isEmpty()).isNotEmpty().allSatisfy(r ->
                 assertThat(Long.parseLong(r[3])).as("max ≥ median").isGreaterThanOrEqualTo(Long.parseLong(r[2])));

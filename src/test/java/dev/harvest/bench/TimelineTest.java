@@ -11,7 +11,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TimelineTest {
 
     private static Timeline.Sample at(long ms, double held, double waiting, double processed, double commits) {
-        return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, waiting, held + waiting, processed,
+        return at(ms, held, 0, waiting, processed, commits);
+    }
+
+    private static Timeline.Sample at(long ms, double held, double kept, double waiting, double processed,
+                                      double commits) {
+        return new Timeline.Sample(1_000_000 + ms, (long) processed * 2, held, kept, waiting, held + waiting, processed,
                 commits, commits > 1 ? Timeline.Doing.COMMIT : Timeline.Doing.POLL,
                 new Timeline.CommitNanos(commits * 4e6, commits * 2e6, commits * 1.5e6), (long) (processed * 5e5),
                 (long) commits * 30);
@@ -28,7 +33,20 @@ class TimelineTest {
                 .containsEntry("pacedStalledShare", 0.5) // 10..30 and 40..50: 30 of 60 ms
                 .containsEntry("pacedPermitsIdleWhileWaiting", round(2.0 / 7))
                 .containsEntry("pacedPermitsHeld", round(23.0 / 7, 1))
+                .containsEntry("pacedPermitsKept", 0.0)
                 .containsEntry("pacedGcMs", 60L); // 30 ms a commit in these samples, from 0 to 2 commits
+    }
+
+    @Test
+    void shouldNotCountLeasesKeptWithNoTaskAsPermitsInUse() {
+        // 4 permits: a kept lease is free for the next task, so a request waiting beside one waits with a permit free.
+        List<Timeline.Sample> samples = List.of(at(0, 3, 1, 0, 10, 0), at(10, 2, 2, 0, 20, 0),
+                at(20, 3, 1, 2, 30, 0), at(30, 4, 0, 2, 40, 0));
+
+        var figures = Timeline.figures(samples, 4, "paced");
+
+        assertThat(figures).containsEntry("pacedPermitsHeld", 3.0).containsEntry("pacedPermitsKept", 1.0)
+                .containsEntry("pacedPermitsIdleWhileWaiting", 0.25);
     }
 
     @Test
@@ -45,7 +63,7 @@ class TimelineTest {
     }
 
     private static Timeline.Sample sample(long ms, long acked, double processed) {
-        return new Timeline.Sample(1_000_000 + ms, acked, 0, 0, 0, processed, 0, Timeline.Doing.POLL,
+        return new Timeline.Sample(1_000_000 + ms, acked, 0, 0, 0, 0, processed, 0, Timeline.Doing.POLL,
                 new Timeline.CommitNanos(0, 0, 0), 0, 0);
     }
 
@@ -62,11 +80,11 @@ class TimelineTest {
         TimelineCsv.write(file, samples, offered);
 
         assertThat(Files.readAllLines(file)).containsExactly(
-                "ms,offered,p50Ms,maxMs,acked,held,waiting,running,processed,commits,committing,polling,processing,"
+                "ms,offered,p50Ms,maxMs,acked,held,kept,waiting,running,processed,commits,committing,polling,processing,"
                         + "punctuating,flushMs,sendOffsetsMs,endTxnMs,streamCpuMs,gcMs",
-                "0,3,40,50,10,2,1,3,5,0,0.0,1.0,0.0,0.0,0.0,0.0,0.0,2.5,0",
-                "100,1,70,70,8,1,0,1,4,1,0.0,1.0,0.0,0.0,4.0,2.0,1.5,2.0,30",
-                "200,1,25,25,6,1,0,1,3,1,1.0,0.0,0.0,0.0,4.0,2.0,1.5,1.5,30");
+                "0,3,40,50,10,2,0,1,3,5,0,0.0,1.0,0.0,0.0,0.0,0.0,0.0,2.5,0",
+                "100,1,70,70,8,1,0,0,1,4,1,0.0,1.0,0.0,0.0,4.0,2.0,1.5,2.0,30",
+                "200,1,25,25,6,1,0,0,1,3,1,1.0,0.0,0.0,0.0,4.0,2.0,1.5,1.5,30");
     }
 
     @Test
