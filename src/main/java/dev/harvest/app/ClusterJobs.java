@@ -40,7 +40,6 @@ final class ClusterJobs implements AutoCloseable {
     static final Duration LEADER_TTL = Duration.ofSeconds(6);
 
     private final RedisLeaderElection election;
-    private final Admin admin;
     private final LaneLagView lagView;
     private final ScheduledFuture<?> lagRefresh;
     private final String pipeline;
@@ -48,12 +47,12 @@ final class ClusterJobs implements AutoCloseable {
     private final List<HandlerBreaker> breakers;
     private final ScheduledFuture<?> breakerPublish;
 
+    /** @param admin the instance's admin client, for the lag job; its owner closes it */
     ClusterJobs(PipelineConfig config, AppOptions options, RedisClients redis, RedisAdmissionControl admission,
-                Map<String, KafkaStreams> apps, MeterRegistry registry, ScheduledExecutorService scheduler,
+                Admin admin, Map<String, KafkaStreams> apps, MeterRegistry registry, ScheduledExecutorService scheduler,
                 List<HandlerBreaker> breakers) {
         this.election = new RedisLeaderElection(redis, config.pipeline(), options.instanceId(), LEADER_TTL,
                 System::nanoTime, registry);
-        this.admin = Admin.create(KafkaClientProperties.common(config));
         election.register(new PoolReaperJob(config, admission, new RedisKeyPool(redis, config.pipeline()),
                 new RedisPermitSemaphore(redis, config.pipeline()), registry));
         election.register(new LaneLagJob(config, admin, redis.async()));
@@ -99,6 +98,5 @@ final class ClusterJobs implements AutoCloseable {
             LOG.debug("breaker states not withdrawn; they expire: {}", e.toString());
         }
         election.close();
-        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -1,8 +1,6 @@
 package dev.harvest.app;
 
-import dev.harvest.config.PipelineConfig;
 import dev.harvest.topology.ReplayHorizon;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
@@ -17,12 +15,13 @@ import org.apache.kafka.common.TopicPartition;
  * the partition over. Uncommitted records count (read_uncommitted), so the offset is never below a record any
  * earlier owner could have read.
  */
-final class EndOffsets implements ReplayHorizon, AutoCloseable {
+final class EndOffsets implements ReplayHorizon {
 
     private final Admin admin;
 
-    EndOffsets(PipelineConfig config) {
-        this.admin = Admin.create(KafkaClientProperties.common(config));
+    /** @param admin the instance's admin client; its owner closes it */
+    EndOffsets(Admin admin) {
+        this.admin = admin;
     }
 
     @Override
@@ -35,10 +34,5 @@ final class EndOffsets implements ReplayHorizon, AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    @Override
-    public void close() {
-        admin.close(Duration.ofSeconds(5));
     }
 }

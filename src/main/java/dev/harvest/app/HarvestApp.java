@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -71,7 +72,8 @@ public final class HarvestApp implements AutoCloseable {
     private final TaskDispatcher dispatcher;
     private final Map<String, KafkaStreams> apps = new LinkedHashMap<>();
     private final AppHealth health = new AppHealth(apps);
-    private EndOffsets endOffsets;
+    /** One admin client for the instance: the lanes' end offsets at take-over, and the lag job. */
+    private Admin admin;
     private MetricsServer metricsServer;
     private ClusterJobs clusterJobs;
 
@@ -112,7 +114,8 @@ public final class HarvestApp implements AutoCloseable {
         LaneMetrics laneMetrics = new LaneMetrics(registry);
         RetryPolicy retry = new RetryPolicy(config.retry(), config.retryTopics(), ThreadLocalRandom.current());
         OutcomeRouter router = new OutcomeRouter(config, retry, options.clock());
-        endOffsets = new EndOffsets(config);
+        admin = Admin.create(KafkaClientProperties.common(config));
+        EndOffsets endOffsets = new EndOffsets(admin);
         for (int i = 0; i < config.lanes().size(); i++) {
             LaneConfig laneConfig = config.lanes().get(i);
             Lane lane = new Lane(laneConfig.name(), i);
@@ -135,8 +138,8 @@ public final class HarvestApp implements AutoCloseable {
         }
         apps.values().forEach(KafkaStreams::start);
         if (admission.redis().isPresent() && admission.control() instanceof RedisAdmissionControl redisAdmission) {
-            clusterJobs = new ClusterJobs(config, options, admission.redis().get(), redisAdmission, apps, registry,
-                    scheduler, breakers());
+            clusterJobs = new ClusterJobs(config, options, admission.redis().get(), redisAdmission, admin, apps,
+                    registry, scheduler, breakers());
         }
     }
 
@@ -210,8 +213,8 @@ public final class HarvestApp implements AutoCloseable {
             clusterJobs.close();
         }
         apps.values().parallelStream().forEach(s -> s.close(close));
-        if (endOffsets != null) {
-            endOffsets.close();
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
         }
         dispatcher.close();
         handlers.close();

@@ -22,10 +22,10 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * What the lane did, sampled every {@link #PERIOD_MS} ms while tasks are offered at a steady rate: the task
  * records the broker acknowledged to the producer, leases held by tasks and kept with none, admission requests
- * waiting, attempts in flight,
- * and the records the lane's stream threads processed and the commits they made so far. It shows where the paced
- * latency comes from: a stretch in which the stream thread processes nothing (a commit, a pause) stops new tasks
- * from reaching admission, so the permits empty, and the tasks offered meanwhile wait until it ends.
+ * waiting, attempts in flight, and the records the lane's stream threads processed and the commits they made so
+ * far. It shows where the paced latency comes from: a stretch in which the stream thread processes nothing (a
+ * commit, a pause) stops new tasks from reaching admission, so the permits empty, and the tasks offered meanwhile
+ * wait until it ends.
  */
 final class Timeline implements AutoCloseable {
 
@@ -37,9 +37,8 @@ final class Timeline implements AutoCloseable {
     /**
      * One sample; {@code atMs} is on the wall clock, as task timestamps are. {@code held} counts the leases held
      * for tasks, {@code kept} those the instance holds with no task, kept for its next request (with Redis
-     * admission; see {@code KeptLeases}): a kept lease is a permit free for this instance's next task, not one in use.
-     * {@code doing} is {@link Doing#OTHER}
-     * unless the stack is sampled; {@code streamCpuNanos} is the lane's (first) stream thread's CPU time so far
+     * admission; see {@code KeptLeases}): a kept lease is a permit free for this instance's next task, not one in
+     * use. {@code doing} is {@link Doing#OTHER} unless the stack is sampled; {@code streamCpuNanos} is the lane's (first) stream thread's CPU time so far
      * and {@code gcMs} this JVM's time in garbage collection so far.
      */
     record Sample(long atMs, long acked, double held, double kept, double waiting, double running, double processed,

@@ -39,10 +39,10 @@ final class TimelineCsv {
     /**
      * Writes one CSV line per {@link #WINDOW_MS} ms window from the first sample: the tasks offered in it and
      * their median and highest end-to-end latency, the task records acknowledged in it, the mean leases held
-     * for tasks and kept with none, requests waiting and attempts in flight, the records processed and commits made in it, and the share of
-     * the samples in it in which the lane's stream thread was committing, polling, processing or punctuating, and
-     * the milliseconds its producers spent in it flushing, sending offsets to the transaction and ending it, the
-     * stream thread's CPU time in it and the time this JVM spent in it collecting garbage (a window with the
+     * for tasks and kept with none, requests waiting and attempts in flight, the records processed and commits
+     * made in it, and the share of the samples in it in which the lane's stream thread was committing, polling,
+     * processing or punctuating, and the milliseconds its producers spent in it flushing, sending offsets to the
+     * transaction and ending it, the stream thread's CPU time in it and the time this JVM spent in it collecting garbage (a window with the
      * thread processing and little CPU time is one in which it waited or was not given a core).
      */
     static void write(Path file, List<Sample> samples, List<Offered> offered) {

@@ -21,9 +21,4 @@ public record Execution(String entryId, Task task, Attempt attempt, Lane lane, b
         Objects.requireNonNull(attempt, "attempt");
         Objects.requireNonNull(lane, "lane");
     }
-
-    /** An attempt that may be a replay: the ledger is asked first. */
-    public Execution(String entryId, Task task, Attempt attempt, Lane lane) {
-        this(entryId, task, attempt, lane, true);
-    }
 }

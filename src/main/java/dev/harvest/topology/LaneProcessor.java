@@ -189,8 +189,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
         if (entry.attempt() > 1 || !isReplayFree(headers) || entry.offset() < 0) {
             return true;
         }
-        CompletableFuture<Long> end = horizon;
-        return end == null || !end.isDone() || end.isCompletedExceptionally() || entry.offset() < end.join();
+        return !horizon.isDone() || horizon.isCompletedExceptionally() || entry.offset() < horizon.join();
     }
 
     private void dispatch(String entryId, InFlightEntry entry, Task task, boolean mayBeReplay) {

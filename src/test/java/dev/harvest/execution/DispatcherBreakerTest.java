@@ -238,7 +238,8 @@ class DispatcherBreakerTest {
     private CompletableFuture<Completion> submit(String id) {
         CompletableFuture<Completion> result = new CompletableFuture<>();
         Task task = new Task(id, "work", "{}", null, null);
-        dispatcher.submit(new Execution("entry-" + id, task, Attempt.first(clock.instant()), HIGH), result::complete);
+        dispatcher.submit(new Execution("entry-" + id, task, Attempt.first(clock.instant()), HIGH, true),
+                result::complete);
         return result;
     }
 

@@ -49,7 +49,7 @@ class SubmissionCancelTest {
         dispatcher.registerLane(lane, 10);
         List<Completion> seen = new CopyOnWriteArrayList<>();
         Submission s = dispatcher.submit(new Execution("e1", new Task("a", "t", null, null, null),
-                Attempt.first(Instant.now()), lane), seen::add);
+                Attempt.first(Instant.now()), lane, true), seen::add);
         await().alias("attempt holds a permit").atMost(Duration.ofSeconds(5))
                 .until(() -> admission.permitsInUse("calls") == 1);
         s.cancel();

@@ -71,7 +71,8 @@ class TaskDispatcherLeaseLostTest {
         dispatcher.registerLane(HIGH, 1);
         CompletableFuture<Completion> result = new CompletableFuture<>();
         Task task = new Task("t1", "work", "{\"n\":1}", null, null);
-        dispatcher.submit(new Execution("entry-t1", task, Attempt.first(clock.instant()), HIGH), result::complete);
+        dispatcher.submit(new Execution("entry-t1", task, Attempt.first(clock.instant()), HIGH, true),
+                result::complete);
         await().alias("lease granted").atMost(SHORT).until(() -> held.get() != null);
 
         held.set(null); // the holder was paused past its lease while it looked the task up in the ledger

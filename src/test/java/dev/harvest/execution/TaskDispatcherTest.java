@@ -603,7 +603,7 @@ class TaskDispatcherTest {
     }
 
     private Execution execution(Task task) {
-        return new Execution("entry-" + task.id(), task, Attempt.first(clock.instant()), HIGH);
+        return new Execution("entry-" + task.id(), task, Attempt.first(clock.instant()), HIGH, true);
     }
 
     private static Task task(String id, String type) {

@@ -239,7 +239,7 @@ class OutcomeRouterTest {
 
     private static Completion completion(int attempt, TaskOutcome outcome, String keyId) {
         Execution execution = new Execution("e1", new Task("t1", "work", "{}", null, null),
-                new Attempt(attempt, FIRST_SEEN), NORMAL);
+                new Attempt(attempt, FIRST_SEEN), NORMAL, true);
         return new Completion(execution, outcome, keyId, NOW.minusSeconds(1), NOW, false);
     }
 

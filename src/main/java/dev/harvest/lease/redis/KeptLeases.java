@@ -62,9 +62,9 @@ final class KeptLeases {
         this.reoffer = reoffer;
     }
 
-    /** The class {@code lease} may be kept for now, or null. */
-    WaitClass keepClass(Lease lease) {
-        return keepClass.apply(lease);
+    /** Whether {@code lease} may still be kept (and taken). */
+    private boolean qualifies(Lease lease) {
+        return keepClass.apply(lease) != null;
     }
 
     /** Keeps {@code lease}, granted to a request of {@code waitClass}, until the sweep finds it due. */
@@ -89,7 +89,7 @@ final class KeptLeases {
         for (Kept k : kept) {
             if (k.waitClass().priority() >= c.priority() && kept.remove(k)) {
                 size.decrementAndGet();
-                if (keepClass(k.lease()) != null) {
+                if (qualifies(k.lease())) {
                     return k.lease();
                 }
                 toRedis.accept(k.lease());
@@ -105,7 +105,7 @@ final class KeptLeases {
 
     /** Kept leases past their reuse window, contended, cooling or lost go back to Redis. */
     void returnDue() {
-        takeAll(l -> keepClass(l) == null).forEach(toRedis);
+        takeAll(l -> !qualifies(l)).forEach(toRedis);
     }
 
     /** Forgets every kept lease (closing: they are given back with the other leases held). */

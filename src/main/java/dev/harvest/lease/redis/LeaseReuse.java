@@ -92,15 +92,14 @@ final class LeaseReuse {
      */
     boolean handOver(Lease lease, BooleanSupplier held, AcquireBatcher acquirer, Executor callbacks,
                      Consumer<Lease> giveBack) {
-        WaitClass waitClass = handOverClass(lease, held);
+        WaitClass waitClass = reuseClass(lease, held);
         if (waitClass == null) {
             return false;
         }
         Waiter next;
         while ((next = acquirer.takeForReuse(waitClass)) != null) {
             if (next.settle()) {
-                reused.increment();
-                paths.handedOver(next);
+                handedOver(next);
                 deliver(next, lease, callbacks, giveBack);
                 return true;
             }
@@ -108,21 +107,17 @@ final class LeaseReuse {
         return false;
     }
 
-    /**
-     * The wait class {@code lease} may be kept here for ({@link KeptLeases}) when nobody waits for it: the rules
-     * above hold for it; null when it must go back to Redis.
-     */
-    WaitClass keepClass(Lease lease, BooleanSupplier held) {
-        return handOverClass(lease, held);
-    }
-
-    /** {@code next} took a kept lease: counted as a hand-over. */
-    void tookKept(Waiter next) {
+    /** {@code next} got a lease of this instance, handed over or kept ({@link KeptLeases}): counted as a hand-over. */
+    void handedOver(Waiter next) {
         reused.increment();
         paths.handedOver(next);
     }
 
-    private WaitClass handOverClass(Lease lease, BooleanSupplier held) {
+    /**
+     * The wait class this instance may still use {@code lease} for, handing it over or keeping it
+     * ({@link KeptLeases}): the rules above hold for it; null when it must go back to Redis.
+     */
+    WaitClass reuseClass(Lease lease, BooleanSupplier held) {
         Granted g = granted.get(lease.leaseId());
         if (g == null) {
             return null;

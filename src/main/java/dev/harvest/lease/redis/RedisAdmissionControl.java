@@ -130,7 +130,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
             wakeUps = WakeUpSubscription.subscribe(clients, keySpace.freedChannel(), instanceId, acquirer::wake,
                     message -> {
                         reuse.onMessage(message, instanceId);
-                        if (kept.size() > 0 && LeaseReuse.isContentionMessage(message)) {
+                        if (LeaseReuse.isContentionMessage(message)) {
                             kept.returnDue(); // another instance waits: what it may need goes back at once
                         }
                     });
@@ -175,7 +175,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
         Lease keptLease = kept.take(w.waitClass);
         if (keptLease != null) {
             w.settle(); // a new request: nothing else can settle it yet
-            reuse.tookKept(w);
+            reuse.handedOver(w);
             w.deliverHere(keptLease, unclaimed -> release(unclaimed, UNUSED));
             return w.result;
         }
@@ -196,7 +196,7 @@ public final class RedisAdmissionControl implements AdmissionControl {
 
     /** The class {@code lease} may be kept for, or null (closing, kept leases off, or a hand-over rule fails). */
     private WaitClass keepClass(Lease lease) {
-        return closed.get() || !options.keepLeases() ? null : reuse.keepClass(lease, () -> held.isHeld(lease));
+        return closed.get() || !options.keepLeases() ? null : reuse.reuseClass(lease, () -> held.isHeld(lease));
     }
 
     private Waiter newWaiter(AdmissionRequest request, boolean tryOnly) {
