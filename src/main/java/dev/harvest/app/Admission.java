@@ -20,9 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 record Admission(AdmissionControl control, SecretResolver secrets, IdempotencyLedger ledger,
                  Optional<RedisClients> redis) implements AutoCloseable {
 
-    /** Results larger than this are not kept in the ledger. */
-    static final int LEDGER_MAX_RESULT = 64 * 1024;
-
     static Admission create(PipelineConfig config, AppOptions options, MeterRegistry registry,
                             ScheduledExecutorService scheduler) {
         if (options.admission() == AppOptions.AdmissionMode.LOCAL) {
@@ -34,7 +31,8 @@ record Admission(AdmissionControl control, SecretResolver secrets, IdempotencyLe
         try {
             RedisAdmissionControl control = new RedisAdmissionControl(clients, config, registry).start();
             IdempotencyLedger ledger = config.ledgerTtl().isZero() ? IdempotencyLedger.none()
-                    : new RedisIdempotencyLedger(clients, config.pipeline(), config.ledgerTtl(), LEDGER_MAX_RESULT);
+                    : new RedisIdempotencyLedger(clients, config.pipeline(), config.ledgerTtl(),
+                            RedisIdempotencyLedger.MAX_RESULT_BYTES);
             return new Admission(control, new RedisSecretResolver(clients, config), ledger, Optional.of(clients));
         } catch (RuntimeException e) {
             clients.close();

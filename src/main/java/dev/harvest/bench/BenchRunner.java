@@ -56,7 +56,7 @@ public final class BenchRunner {
             log.accept("broker " + stack.bootstrapServers() + " (" + stack.brokerKind() + "), redis "
                     + stack.redis().safeUri() + "; this run's topics, groups and keys are named " + runName + "-...");
             out.put("broker", stack.brokerKind());
-            Map<String, Object> bound = measure(stack, work, o.latencyMs(), "bound");
+            Map<String, Object> bound = measure(stack, work, scenarioName(), o.latencyMs(), "bound");
             double limit = o.permits() * 1000.0 / o.latencyMs();
             out.put("limitPerSec", limit);
             out.put("achievedPerSec", bound.get("perSec"));
@@ -80,7 +80,8 @@ public final class BenchRunner {
                 }
             });
             out.putAll(costFigures(bound));
-            Map<String, Object> instant = measure(stack, work, 0, "pipeline");
+            String pipelineRun = scenarioName();
+            Map<String, Object> instant = measure(stack, work, pipelineRun, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, runName + "-passthrough", o, work.resolve("pt"), log);
             Backlogs plain = baseline.plain();
             Backlogs stored = baseline.withStore();
@@ -98,6 +99,9 @@ public final class BenchRunner {
             out.putAll(costFigures(instant));
             out.putAll(plain.costPerUnit("passthrough"));
             out.putAll(stored.costPerUnit("storePassthrough"));
+            out.putAll(ResultPassthroughs.measure(stack, baseline, ResultSample.read(stack,
+                    BenchPipelines.permitBound(pipelineRun, stack, o, 0, 1).resultsTopic()), passthrough,
+                    runName + "-ledger-passthrough", log));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
@@ -111,9 +115,13 @@ public final class BenchRunner {
         return out;
     }
 
+    /** A name for the next scenario's pipeline (its topics, groups and keys). */
+    private String scenarioName() {
+        return runName + "-" + (++run);
+    }
+
     /** @param scenario the prefix of the scenario's CPU figures */
-    private Map<String, Object> measure(BenchStack stack, Path work, long latencyMs, String scenario) {
-        String name = runName + "-" + (++run);
+    private Map<String, Object> measure(BenchStack stack, Path work, String name, long latencyMs, String scenario) {
         PipelineConfig config = BenchPipelines.permitBound(name, stack, o, latencyMs, o.laneMaxInFlight());
         TopicAdmin.createAll(config);
         try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));

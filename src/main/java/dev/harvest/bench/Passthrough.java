@@ -2,6 +2,7 @@ package dev.harvest.bench;
 
 import dev.harvest.app.KafkaClientProperties;
 import dev.harvest.app.TopicAdmin;
+import dev.harvest.lease.IdempotencyLedger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,7 +35,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /** The baseline: a plain Kafka Streams source → sink on the same broker, partitions and guarantee. */
@@ -58,7 +59,7 @@ final class Passthrough {
 
     /** Source → sink: {@code repeats} backlogs drained after the warm-up (and until the compilers settle). */
     Backlogs plain() {
-        return measure(name, false);
+        return measure(name, topology -> "in");
     }
 
     /**
@@ -67,7 +68,26 @@ final class Passthrough {
      * written), with no parsing, admission or handler. What the pipeline can at best reach on this machine.
      */
     Backlogs withStore() {
-        return measure(name + "-store", true);
+        return measure(name + "-store", topology -> {
+            topology.addProcessor("store", StorePutDelete::new, "in");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StorePutDelete.STORE),
+                    Serdes.String(), Serdes.ByteArray()), "store");
+            return "store";
+        });
+    }
+
+    /**
+     * Records per second of source → sink where each record is written as the pipeline's result ({@code sample}:
+     * its value and headers), and with a {@code ledger} also recorded in it as a completed task: the Kafka (and
+     * Redis) side of the records the pipeline must write for a task, with no parsing, admission or handler.
+     *
+     * @param ledger null for none
+     */
+    Backlogs asResults(String suffix, ResultSample sample, IdempotencyLedger ledger) {
+        return measure(name + "-" + suffix, topology -> {
+            topology.addProcessor("result", () -> new AsResult(sample, ledger), "in");
+            return "result";
+        });
     }
 
     /**
@@ -151,19 +171,17 @@ final class Passthrough {
         }
     }
 
-    private Backlogs measure(String app, boolean withStore) {
+    /**
+     * @param between adds what runs between the source {@code in} and the sink to the topology; returns the name of
+     *                the sink's parent
+     */
+    private Backlogs measure(String app, Function<Topology, String> between) {
         String in = app + ".in";
         String out = app + ".out";
         createTopics(in, out);
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
-        String parent = "in";
-        if (withStore) {
-            topology.addProcessor("store", StorePutDelete::new, "in");
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StorePutDelete.STORE),
-                    Serdes.String(), Serdes.ByteArray()), "store");
-            parent = "store";
-        }
+        String parent = between.apply(topology);
         topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), parent);
         try (Closing closing = new Closing(new KafkaStreams(topology, props(app)));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(app))) {
@@ -205,29 +223,6 @@ final class Passthrough {
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         KafkaClientProperties.forPromptResults(p);
         return p;
-    }
-
-    /** Puts each record in the store and deletes it again before forwarding it. */
-    private static final class StorePutDelete implements Processor<byte[], byte[], byte[], byte[]> {
-
-        static final String STORE = "held";
-
-        private ProcessorContext<byte[], byte[]> context;
-        private KeyValueStore<String, byte[]> store;
-
-        @Override
-        public void init(ProcessorContext<byte[], byte[]> ctx) {
-            this.context = ctx;
-            this.store = ctx.getStateStore(STORE);
-        }
-
-        @Override
-        public void process(Record<byte[], byte[]> record) {
-            String id = context.recordMetadata().map(m -> m.partition() + "-" + m.offset()).orElse("?");
-            store.put(id, record.value());
-            store.delete(id);
-            context.forward(record);
-        }
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

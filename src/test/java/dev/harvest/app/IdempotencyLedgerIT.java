@@ -145,7 +145,7 @@ class IdempotencyLedgerIT {
     private static void record(PipelineConfig config, String taskId, String resultJson) throws Exception {
         try (RedisClients clients = RedisClients.connect(REDIS.settings())) {
             new RedisIdempotencyLedger(clients, config.pipeline(), PipelineConfig.DEFAULT_LEDGER_TTL,
-                    Admission.LEDGER_MAX_RESULT).record(taskId, resultJson).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    RedisIdempotencyLedger.MAX_RESULT_BYTES).record(taskId, resultJson).toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
     }
 

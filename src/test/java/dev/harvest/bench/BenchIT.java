@@ -29,7 +29,8 @@ class BenchIT {
 
         assertThat(out).containsKeys("limitPerSec", "achievedPerSec", "efficiency", "p50Ms", "p99Ms", "pacedPerSec",
                 "pacedP50Ms", "pacedP99Ms", "redisCallsPerTask", "pipelinePerSec", "passthroughPerSec",
-                "overheadRatio", "storePassthroughPerSec", "storePassthroughRatio");
+                "overheadRatio", "storePassthroughPerSec", "storePassthroughRatio", "resultBytes",
+                "resultPassthroughPerSec", "resultPassthroughRatio", "ledgerPassthroughPerSec", "ledgerPassthroughRatio");
         assertThat(out.get("broker")).as("started by the benchmark, in a JVM of its own").isEqualTo("own JVM");
         assertThat(number(out, "limitPerSec")).isEqualTo(50 * 1000.0 / 20);
         assertThat(number(out, "efficiency")).as("achieved / limit").isGreaterThan(0).isLessThanOrEqualTo(1.05);
@@ -74,7 +75,8 @@ class BenchIT {
                 .isPositive().isLessThanOrEqualTo(20.5);
         assertThat(number(out, "passthroughPacedCommitMs")).isPositive();
         assertThat(number(out, "pacedCommitRatio")).isBetween(0.0, 1.0);
-        for (String scenario : List.of("bound", "pipeline", "passthrough", "storePassthrough")) {
+        for (String scenario : List.of("bound", "pipeline", "passthrough", "storePassthrough", "resultPassthrough",
+                "ledgerPassthrough")) {
             assertThat(number(out, scenario + "AppCpuUs")).as(scenario + ": the app's CPU time per task").isPositive();
             assertThat(number(out, scenario + "BrokerCpuUs")).as(scenario + ": the broker's").isPositive();
             assertThat(number(out, scenario + "RedisCpuUs")).as(scenario + ": Redis's").isGreaterThanOrEqualTo(0);
@@ -103,6 +105,15 @@ class BenchIT {
         assertThat(number(out, "storePassthroughRatio")).as("store pass-through / plain pass-through")
                 .isEqualTo(Math.round(number(out, "storePassthroughPerSec") / number(out, "passthroughPerSec") * 1000)
                         / 1000.0).isGreaterThan(0);
+        for (String baseline : List.of("resultPassthrough", "ledgerPassthrough")) {
+            assertThat(number(out, baseline + "Ratio")).as(baseline + " / plain pass-through")
+                    .isEqualTo(Math.round(number(out, baseline + "PerSec") / number(out, "passthroughPerSec") * 1000)
+                            / 1000.0).isGreaterThan(0);
+        }
+        assertThat(number(out, "resultBytes")).as("a result record: the task's id, status, result and times, and"
+                + " its headers; the plain pass-through's records are under 40 bytes").isGreaterThan(150);
+        assertThat(number(out, "ledgerPassthroughRedisCpuUs")).as("the ledger's writes run in Redis").isPositive();
+        assertThat(log).anyMatch(line -> line.startsWith("result pass-throughs: records of "));
         assertThat(number(out, "inFlight")).as("every memory-scenario task held in flight").isEqualTo(500);
         assertThat(number(out, "heapMiB")).isPositive();
         assertThat(number(out, "peakHeapMiB")).isGreaterThanOrEqualTo(number(out, "heapMiB"));

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RedisIdempotencyLedger implements IdempotencyLedger {
 
+    /** The largest result an app's ledger keeps. */
+    public static final int MAX_RESULT_BYTES = 64 * 1024;
+
     private record Get(String taskId, CompletableFuture<Optional<String>> result) {
     }
 
