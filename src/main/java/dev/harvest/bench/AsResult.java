@@ -36,6 +36,6 @@ final class AsResult implements Processor<byte[], byte[], byte[], byte[]> {
             ledger.record(new String(record.key(), StandardCharsets.UTF_8), sample.resultJson());
         }
         context.forward(new Record<>(record.key(), sample.value(), record.timestamp(),
-                new RecordHeaders(sample.headerArray())));
+                new RecordHeaders(sample.headers())));
     }
 }

@@ -1,6 +1,7 @@
 package dev.harvest.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -51,6 +52,18 @@ record Backlogs(List<Double> rates, CpuTime cpu, long allocated, long count) {
         List<Double> sorted = new ArrayList<>(rates);
         sorted.sort(null);
         return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /**
+     * {@code <prefix>PerSec} (the median rate, to one decimal) and {@code <prefix>Ratio}, that rate as printed over
+     * {@code baselinePerSec}, so that the ratio can be checked from the output.
+     */
+    Map<String, Object> rateAgainst(String prefix, double baselinePerSec) {
+        double rate = BenchRunner.round(perSec(), 1);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(prefix + "PerSec", rate);
+        out.put(prefix + "Ratio", BenchRunner.round(rate / baselinePerSec, 3));
+        return out;
     }
 
     /**

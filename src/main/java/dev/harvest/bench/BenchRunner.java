@@ -56,7 +56,7 @@ public final class BenchRunner {
             log.accept("broker " + stack.bootstrapServers() + " (" + stack.brokerKind() + "), redis "
                     + stack.redis().safeUri() + "; this run's topics, groups and keys are named " + runName + "-...");
             out.put("broker", stack.brokerKind());
-            Map<String, Object> bound = measure(stack, work, scenarioName(), o.latencyMs(), "bound");
+            Map<String, Object> bound = measure(stack, work, scenario(stack, o.latencyMs()), o.latencyMs(), "bound");
             double limit = o.permits() * 1000.0 / o.latencyMs();
             out.put("limitPerSec", limit);
             out.put("achievedPerSec", bound.get("perSec"));
@@ -80,28 +80,25 @@ public final class BenchRunner {
                 }
             });
             out.putAll(costFigures(bound));
-            String pipelineRun = scenarioName();
-            Map<String, Object> instant = measure(stack, work, pipelineRun, 0, "pipeline");
+            PipelineConfig instantPipeline = scenario(stack, 0);
+            Map<String, Object> instant = measure(stack, work, instantPipeline, 0, "pipeline");
             Passthrough baseline = new Passthrough(stack, runName + "-passthrough", o, work.resolve("pt"), log);
             Backlogs plain = baseline.plain();
             Backlogs stored = baseline.withStore();
             // Ratios of the rates as printed, so that they can be checked from the output.
             double passthrough = round(plain.perSec(), 1);
-            double withStore = round(stored.perSec(), 1);
             out.put("pipelinePerSec", instant.get("perSec"));
             out.put("pipelinePerSecRuns", instant.get("perSecRuns"));
             out.put("passthroughPerSec", passthrough);
             out.put("passthroughPerSecRuns", plain.ratesAsPrinted());
             out.put("passthroughBacklog", Passthrough.backlog(o));
             out.put("overheadRatio", round((double) instant.get("perSec") / passthrough, 3));
-            out.put("storePassthroughPerSec", withStore);
-            out.put("storePassthroughRatio", round(withStore / passthrough, 3));
+            out.putAll(stored.rateAgainst("storePassthrough", passthrough));
             out.putAll(costFigures(instant));
             out.putAll(plain.costPerUnit("passthrough"));
             out.putAll(stored.costPerUnit("storePassthrough"));
             out.putAll(ResultPassthroughs.measure(stack, baseline, ResultSample.read(stack,
-                    BenchPipelines.permitBound(pipelineRun, stack, o, 0, 1).resultsTopic()), passthrough,
-                    runName + "-ledger-passthrough", log));
+                    instantPipeline.resultsTopic()), passthrough, runName + "-ledger-passthrough", log));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
@@ -115,14 +112,18 @@ public final class BenchRunner {
         return out;
     }
 
-    /** A name for the next scenario's pipeline (its topics, groups and keys). */
-    private String scenarioName() {
-        return runName + "-" + (++run);
+    /** The next scenario's pipeline, with a handler of {@code latencyMs}, under a name of its own. */
+    private PipelineConfig scenario(BenchStack stack, long latencyMs) {
+        return BenchPipelines.permitBound(runName + "-" + (++run), stack, o, latencyMs, o.laneMaxInFlight());
     }
 
-    /** @param scenario the prefix of the scenario's CPU figures */
-    private Map<String, Object> measure(BenchStack stack, Path work, String name, long latencyMs, String scenario) {
-        PipelineConfig config = BenchPipelines.permitBound(name, stack, o, latencyMs, o.laneMaxInFlight());
+    /**
+     * @param config   the scenario's pipeline ({@link #scenario}), with a handler of {@code latencyMs}
+     * @param scenario the prefix of the scenario's CPU figures
+     */
+    private Map<String, Object> measure(BenchStack stack, Path work, PipelineConfig config, long latencyMs,
+                                        String scenario) {
+        String name = config.pipeline();
         TopicAdmin.createAll(config);
         try (HarvestApp app = HarvestApp.start(config, appOptions(work.resolve(name), o));
              TaskProducer producer = new TaskProducer(config);

@@ -35,16 +35,10 @@ final class ResultPassthroughs {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("resultBytes", sample.bytes());
-        put(out, "resultPassthrough", results, passthroughPerSec);
-        put(out, "ledgerPassthrough", ledgered, passthroughPerSec);
+        out.putAll(results.rateAgainst("resultPassthrough", passthroughPerSec));
+        out.putAll(results.costPerUnit("resultPassthrough"));
+        out.putAll(ledgered.rateAgainst("ledgerPassthrough", passthroughPerSec));
+        out.putAll(ledgered.costPerUnit("ledgerPassthrough"));
         return out;
-    }
-
-    /** Ratios of the rates as printed, so that they can be checked from the output. */
-    private static void put(Map<String, Object> out, String prefix, Backlogs b, double passthroughPerSec) {
-        double rate = BenchRunner.round(b.perSec(), 1);
-        out.put(prefix + "PerSec", rate);
-        out.put(prefix + "Ratio", BenchRunner.round(rate / passthroughPerSec, 3));
-        out.putAll(b.costPerUnit(prefix));
     }
 }

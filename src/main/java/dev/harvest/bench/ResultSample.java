@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -20,18 +20,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * idempotency ledger keeps). The result pass-throughs write a record of this shape for each of theirs.
  *
  * @param value      the result record's value
- * @param headers    its headers
+ * @param headers    its headers (a record written with them copies the array into headers of its own)
  * @param resultJson the handler's result, the value's {@code result} field
  */
-record ResultSample(byte[] value, List<Header> headers, String resultJson) {
+record ResultSample(byte[] value, Header[] headers, String resultJson) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    ResultSample {
-        value = value.clone();
-        headers = headers.stream().map(h -> (Header) new RecordHeader(h.key(), h.value() == null ? null
-                : h.value().clone())).toList();
-    }
 
     /** From a result record's value and headers. */
     static ResultSample of(byte[] value, Iterable<Header> headers) {
@@ -46,7 +40,7 @@ record ResultSample(byte[] value, List<Header> headers, String resultJson) {
         }
         List<Header> list = new ArrayList<>();
         headers.forEach(list::add);
-        return new ResultSample(value, list, result.toString());
+        return new ResultSample(value, list.toArray(Header[]::new), result.toString());
     }
 
     /** The first record of partition 0 of {@code topic}, as a reader under read_committed sees it. */
@@ -72,12 +66,7 @@ record ResultSample(byte[] value, List<Header> headers, String resultJson) {
 
     /** The bytes of the value and of the headers' keys and values. */
     int bytes() {
-        return value.length + headers.stream().mapToInt(h -> h.key().length()
+        return value.length + Arrays.stream(headers).mapToInt(h -> h.key().length()
                 + (h.value() == null ? 0 : h.value().length)).sum();
-    }
-
-    /** The headers, as an array for a record of its own. */
-    Header[] headerArray() {
-        return headers.toArray(Header[]::new);
     }
 }

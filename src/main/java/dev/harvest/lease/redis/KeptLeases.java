@@ -127,10 +127,10 @@ final class KeptLeases {
     }
 
     private List<Lease> takeAll(Predicate<Lease> due) {
-        List<Lease> out = new ArrayList<>();
         if (size.get() == 0) {
-            return out;
+            return List.of();
         }
+        List<Lease> out = new ArrayList<>();
         for (ConcurrentLinkedDeque<Kept> kept : byNeed.values()) {
             for (Kept k : kept) {
                 if (due.test(k.lease()) && kept.remove(k)) {
