@@ -97,19 +97,37 @@ public final class BenchRunner {
             out.putAll(costFigures(instant));
             out.putAll(plain.costPerUnit("passthrough"));
             out.putAll(stored.costPerUnit("storePassthrough"));
-            out.putAll(ResultPassthroughs.measure(stack, baseline, ResultSample.read(stack,
-                    instantPipeline.resultsTopic()), passthrough, runName + "-ledger-passthrough", log));
+            ResultSample sample = ResultSample.read(stack, instantPipeline.resultsTopic());
+            out.putAll(ResultPassthroughs.measure(stack, baseline, sample, passthrough,
+                    runName + "-ledger-passthrough", log));
             if (bound.get("pacedPerSec") instanceof Double rate) {
                 log.accept("pass-through: " + o.tasks() * o.repeats() + " records paced at " + rate + "/s");
                 Passthrough.Paced floor = baseline.paced(rate, o.tasks() * o.repeats());
                 out.putAll(LatencyFigures.of("passthroughPaced", floor.latencies(), floor.read()));
                 out.putAll(floor.commits());
+                delayed(baseline, rate, sample, Integer.MAX_VALUE, "delayedPassthroughPaced", out);
+                delayed(baseline, rate, sample, o.permits(), "permitPassthroughPaced", out);
             }
             out.putAll(new InFlightMemory(stack, runName + "-mem", o, work, log).measure());
         } finally {
             TempDirs.deleteQuietly(work);
         }
         return out;
+    }
+
+    /**
+     * The paced latency and commits of a pass-through that forwards each record as a result once it has held one of
+     * {@code permits} for the handler's latency ({@link Passthrough#pacedDelayed}).
+     */
+    private void delayed(Passthrough baseline, double rate, ResultSample sample, int permits, String figure,
+                         Map<String, Object> out) {
+        int n = o.tasks() * o.repeats();
+        log.accept(figure + ": " + n + " records paced at " + rate + "/s, each forwarded as a result after holding one"
+                + " of " + (permits == Integer.MAX_VALUE ? "unlimited" : Integer.toString(permits)) + " permits for "
+                + o.latencyMs() + " ms");
+        Passthrough.Paced delayed = baseline.pacedDelayed(rate, n, sample, o.latencyMs(), permits, figure);
+        out.putAll(LatencyFigures.of(figure, delayed.latencies(), delayed.read()));
+        out.putAll(delayed.commits());
     }
 
     /** The next scenario's pipeline, with a handler of {@code latencyMs}, under a name of its own. */

@@ -32,15 +32,14 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /** The baseline: a plain Kafka Streams source → sink on the same broker, partitions and guarantee. */
 final class Passthrough {
 
-    private static final String CREATED = "created";
+    /** The header in which a forwarded record carries its input record's creation time (epoch ms). */
+    static final String CREATED = "created";
 
     private final BenchStack stack;
     private final String name;
@@ -97,15 +96,39 @@ final class Passthrough {
      * latency: Kafka's path in and out under the same guarantee, with no handler between.
      */
     Paced paced(double perSec, int count) {
-        String app = name + "-paced";
+        return paced("paced", perSec, count, Restamp::new, "passthroughPaced");
+    }
+
+    /**
+     * As {@link #paced}, each record forwarded as the pipeline's result ({@code sample}) once it has held one of
+     * {@code permits} for {@code delayMs} ({@link DelayedResult}): the floor under the pipeline's paced latency with
+     * a handler of that latency, what Kafka Streams and the permits themselves add to such a call at that rate.
+     *
+     * @param permits {@link Integer#MAX_VALUE} for as many as the records need
+     * @param figure  starts the names of its commit figures, and ends its app's
+     */
+    Paced pacedDelayed(double perSec, int count, ResultSample sample, long delayMs, int permits, String figure) {
+        try (DelayedResult.Timers timer = new DelayedResult.Timers()) {
+            FifoPermits held = new FifoPermits(permits);
+            return paced(figure, perSec, count, () -> new DelayedResult(sample, timer, delayMs, held), figure);
+        }
+    }
+
+    /** @param commits starts the names of the commit figures */
+    private Paced paced(String suffix, double perSec, int count,
+                        ProcessorSupplier<byte[], byte[], byte[], byte[]> between, String commits) {
+        String app = name + "-" + suffix;
         String in = app + ".in";
         String out = app + ".out";
         createTopics(in, out);
         Topology topology = new Topology();
         topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
-        topology.addProcessor("stamp", Restamp::new, "in");
-        topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "stamp");
-        try (Closing streams = new Closing(new KafkaStreams(topology, props(app)));
+        topology.addProcessor("between", between, "in");
+        topology.addSink("out", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "between");
+        Properties props = props(app);
+        // A stream thread with nothing to read waits no longer than the lane's does while attempts run.
+        props.put(StreamsConfig.POLL_MS_CONFIG, DelayedResult.DRAIN.toMillis());
+        try (Closing streams = new Closing(new KafkaStreams(topology, props));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(app));
              KafkaProducer<byte[], byte[]> producer = producer()) {
             streams.app().start();
@@ -122,7 +145,7 @@ final class Passthrough {
             }, () -> drain(consumer, count, latencies, read));
             latencies.sort(null);
             read.sort(null);
-            return new Paced(latencies, read, BenchRunner.commits(streams.app(), "passthroughPaced"));
+            return new Paced(latencies, read, BenchRunner.commits(streams.app(), commits));
         }
     }
 
@@ -137,24 +160,6 @@ final class Passthrough {
 
     /** End-to-end latencies (ms, sorted), and the stream thread's commits meanwhile (see BenchRunner). */
     record Paced(List<Long> latencies, List<Long> read, Map<String, Object> commits) {
-    }
-
-    /** Forwards each record stamped with the time it is forwarded; its creation time goes along in a header. */
-    private static final class Restamp implements Processor<byte[], byte[], byte[], byte[]> {
-
-        private ProcessorContext<byte[], byte[]> context;
-
-        @Override
-        public void init(ProcessorContext<byte[], byte[]> ctx) {
-            this.context = ctx;
-        }
-
-        @Override
-        public void process(Record<byte[], byte[]> record) {
-            Record<byte[], byte[]> stamped = record.withTimestamp(System.currentTimeMillis());
-            stamped.headers().add(CREATED, Long.toString(record.timestamp()).getBytes(StandardCharsets.UTF_8));
-            context.forward(stamped);
-        }
     }
 
     private void createTopics(String in, String out) {

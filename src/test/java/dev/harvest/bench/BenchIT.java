@@ -48,7 +48,8 @@ class BenchIT {
         assertThat(number(out, "lightP50Ms")).as("no task is faster than its handler").isGreaterThanOrEqualTo(20);
         assertThat(number(out, "lightP99Ms")).isGreaterThanOrEqualTo(number(out, "lightP50Ms"));
         assertThat(number(out, "pacedPerSec")).isEqualTo(0.8 * 50 * 1000.0 / 20);
-        for (String figure : List.of("paced", "light", "passthroughPaced")) {
+        for (String figure : List.of("paced", "light", "passthroughPaced", "delayedPassthroughPaced",
+                "permitPassthroughPaced")) {
             assertThat(number(out, figure + "ReadP50Ms")).as(figure + ": a result is read after it is written")
                     .isGreaterThanOrEqualTo(number(out, figure + "P50Ms"));
             assertThat(number(out, figure + "ReadP99Ms")).isGreaterThanOrEqualTo(number(out, figure + "P99Ms"))
@@ -74,6 +75,13 @@ class BenchIT {
         assertThat(number(out, "passthroughPacedCommitsPerSec")).as("the pass-through committed too")
                 .isPositive().isLessThanOrEqualTo(20.5);
         assertThat(number(out, "passthroughPacedCommitMs")).isPositive();
+        for (String figure : List.of("delayedPassthroughPaced", "permitPassthroughPaced")) {
+            assertThat(number(out, figure + "P50Ms")).as(figure + ": each result forwarded after the handler's 20 ms")
+                    .isGreaterThanOrEqualTo(20);
+            assertThat(number(out, figure + "P99Ms")).isGreaterThanOrEqualTo(number(out, figure + "P50Ms"));
+            assertThat(number(out, figure + "CommitsPerSec")).as(figure + ": committed").isPositive()
+                    .isLessThanOrEqualTo(20.5);
+        }
         assertThat(number(out, "pacedCommitRatio")).isBetween(0.0, 1.0);
         for (String scenario : List.of("bound", "pipeline", "passthrough", "storePassthrough", "resultPassthrough",
                 "ledgerPassthrough")) {
