@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.HexFormat;
@@ -186,6 +185,7 @@ public final class BenchRunner {
                 long[] startedAt = new long[o.repeats()];
                 List<Timeline.Sample> samples;
                 StageTimes pacedStages = StageTimes.from(app.registry());
+                Commits pacedCommits = Commits.from(lane);
                 try (Timeline timeline = Timeline.start(producer::acknowledged, app.registry(), lane,
                         o.timeline() != null)) {
                     for (int i = 0; i < o.repeats(); i++) {
@@ -201,7 +201,7 @@ public final class BenchRunner {
                 r.put("pacedP99MsRuns", LatencyFigures.p99Each(outcomes,
                         IntStream.range(0, o.repeats()).mapToObj(i -> "p" + i).toList()));
                 r.putAll(pacedStages.figures("paced", LatencyFigures.mean(outcomes, "p")));
-                r.putAll(commits(lane, "paced"));
+                r.putAll(pacedCommits.figures("paced"));
                 r.putAll(Timeline.figures(samples, o.permits(), "paced"));
                 if (o.timeline() != null) {
                     TimelineCsv.write(o.timeline(), samples, TimelineCsv.offered(outcomes, startedAt, rate));
@@ -219,31 +219,6 @@ public final class BenchRunner {
             log.accept("scenario L=" + latencyMs + "ms: " + r);
             return r;
         }
-    }
-
-    /**
-     * An app's stream threads' commits over Kafka Streams' last metric windows (about a minute: the paced tasks
-     * or records): {@code <prefix>CommitsPerSec}, {@code <prefix>CommitMs} (the mean time a commit takes) and
-     * {@code <prefix>CommitRatio} (the share of a thread's time spent committing). A commit stops the thread, so
-     * records and completions that arrive meanwhile wait. (Kafka's {@code commit-latency-avg} is per task
-     * committed, so a commit's time is taken from the ratio and the rate.)
-     */
-    static Map<String, Object> commits(KafkaStreams lane, String prefix) {
-        Map<String, Double> sum = new HashMap<>();
-        lane.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
-                    && Double.isFinite(v) && (name.name().equals("commit-rate") || name.name().equals("commit-ratio"))) {
-                sum.merge(name.name(), v, Double::sum);
-            }
-        });
-        Map<String, Object> out = new LinkedHashMap<>();
-        double rate = sum.getOrDefault("commit-rate", 0.0);
-        // Each thread's ratio is its commits per second times their mean time: summed, over the summed rates.
-        double ratios = sum.getOrDefault("commit-ratio", 0.0);
-        out.put(prefix + "CommitsPerSec", round(rate, 2));
-        out.put(prefix + "CommitMs", rate > 0 ? round(ratios / rate * 1000, 2) : 0.0);
-        out.put(prefix + "CommitRatio", round(ratios / Math.max(1, lane.metadataForLocalThreads().size()), 3));
-        return out;
     }
 
     /** A scenario's CPU and allocation figures, as {@link #measure} put them. */

@@ -139,13 +139,14 @@ final class Passthrough {
             drain(consumer, warmup, null, null);
             List<Long> latencies = new ArrayList<>(count);
             List<Long> read = new ArrayList<>(count);
+            Commits counted = Commits.from(streams.app());
             Offering.whileReading(() -> {
                 Offering.paced(count, perSec, i -> producer.send(record(in, "p-" + i)));
                 producer.flush();
             }, () -> drain(consumer, count, latencies, read));
             latencies.sort(null);
             read.sort(null);
-            return new Paced(latencies, read, BenchRunner.commits(streams.app(), commits));
+            return new Paced(latencies, read, counted.figures(commits));
         }
     }
 
@@ -158,7 +159,7 @@ final class Passthrough {
         }
     }
 
-    /** End-to-end latencies (ms, sorted), and the stream thread's commits meanwhile (see BenchRunner). */
+    /** End-to-end latencies (ms, sorted), and the stream thread's commits meanwhile ({@link Commits}). */
     record Paced(List<Long> latencies, List<Long> read, Map<String, Object> commits) {
     }
 

@@ -1,0 +1,71 @@
+package dev.harvest.bench;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * A Kafka Streams app's stream-thread commits over a stretch of a run (the paced tasks or records), counted from
+ * {@link #from} to {@link #figures}: {@code <prefix>CommitsPerSec}, {@code <prefix>CommitMs} (the mean time a commit
+ * takes) and {@code <prefix>CommitRatio} (the share of a thread's time spent committing). A commit stops the
+ * thread, so records and completions that arrive meanwhile wait.
+ *
+ * <p>The count is Kafka Streams' {@code commit-total}, so the rate is that of the stretch alone; Kafka's windowed
+ * {@code commit-rate} covers about the last minute, most of an app's life when the app is a pass-through started
+ * for the stretch, and understated its rate by half. A commit's time is taken from the windowed {@code commit-ratio}
+ * over {@code commit-rate}, which are diluted alike (Kafka's {@code commit-latency-avg} is per task committed).
+ */
+final class Commits {
+
+    private final KafkaStreams app;
+    private final double total;
+    private final long startNanos;
+
+    private Commits(KafkaStreams app) {
+        this.app = app;
+        this.total = sum(app).getOrDefault("commit-total", 0.0);
+        this.startNanos = System.nanoTime();
+    }
+
+    /** Starts counting {@code app}'s commits. */
+    static Commits from(KafkaStreams app) {
+        return new Commits(app);
+    }
+
+    /** The commit figures since {@link #from}. */
+    Map<String, Object> figures(String prefix) {
+        Map<String, Double> now = sum(app);
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        double rate = now.getOrDefault("commit-rate", 0.0);
+        double commitMs = rate > 0 ? now.getOrDefault("commit-ratio", 0.0) / rate * 1000 : 0;
+        return figures(prefix, now.getOrDefault("commit-total", 0.0) - total, seconds, commitMs,
+                app.metadataForLocalThreads().size());
+    }
+
+    /**
+     * @param commits  made over the stretch, by all the app's stream threads
+     * @param commitMs the mean time one takes
+     */
+    static Map<String, Object> figures(String prefix, double commits, double seconds, double commitMs, int threads) {
+        double perSec = seconds > 0 ? commits / seconds : 0;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(prefix + "CommitsPerSec", BenchRunner.round(perSec, 2));
+        out.put(prefix + "CommitMs", BenchRunner.round(commitMs, 2));
+        out.put(prefix + "CommitRatio", BenchRunner.round(Math.min(1, perSec * commitMs / 1000 / Math.max(1, threads)), 3));
+        return out;
+    }
+
+    /** The app's stream threads' commit metrics, each summed over its threads. */
+    private static Map<String, Double> sum(KafkaStreams app) {
+        Map<String, Double> sum = new HashMap<>();
+        app.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
+                    && Double.isFinite(v) && (name.name().equals("commit-rate") || name.name().equals("commit-ratio")
+                    || name.name().equals("commit-total"))) {
+                sum.merge(name.name(), v, Double::sum);
+            }
+        });
+        return sum;
+    }
+}
