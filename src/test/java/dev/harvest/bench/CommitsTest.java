@@ -24,6 +24,14 @@ class CommitsTest {
     }
 
     @Test
+    void shouldGiveNoCommitTimeWhenNoCommitFellInTheStretch() {
+        Map<String, Object> out = Commits.figures("p", 0, 15, 33.7, 1); // a commit before the stretch, in the window
+
+        assertThat(out).containsEntry("pCommitsPerSec", 0.0).containsEntry("pCommitMs", 0.0)
+                .containsEntry("pCommitRatio", 0.0);
+    }
+
+    @Test
     void shouldReportNoCommitsForAStretchOfNoTime() {
         assertThat(Commits.figures("p", 0, 0, 0, 1)).containsEntry("pCommitsPerSec", 0.0)
                 .containsEntry("pCommitRatio", 0.0);
