@@ -63,6 +63,9 @@ class BenchIT {
                     .isGreaterThanOrEqualTo(0);
             assertThat(number(out, figure + "TransitMs")).as(figure + ": to the lane, and from the handler to the result")
                     .isPositive();
+            assertThat(number(out, figure + "HandlerP99Ms")).as(figure + ": the handler's p99, a bucket's bound")
+                    .isGreaterThanOrEqualTo(number(out, figure + "HandlerMs"));
+            assertThat(number(out, figure + "AdmissionP99Ms")).isNotNegative();
         }
         assertThat(number(out, "lightReadP50Ms")).as("results read while the 10 s of light load are offered")
                 .isLessThan(1000);
