@@ -1,6 +1,5 @@
 package dev.harvest.bench;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
@@ -24,7 +23,7 @@ final class Commits {
 
     private Commits(KafkaStreams app) {
         this.app = app;
-        this.total = sum(app).getOrDefault("commit-total", 0.0);
+        this.total = thread(app, "commit-total");
         this.startNanos = System.nanoTime();
     }
 
@@ -35,11 +34,10 @@ final class Commits {
 
     /** The commit figures since {@link #from}. */
     Map<String, Object> figures(String prefix) {
-        Map<String, Double> now = sum(app);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        double rate = now.getOrDefault("commit-rate", 0.0);
-        double commitMs = rate > 0 ? now.getOrDefault("commit-ratio", 0.0) / rate * 1000 : 0;
-        return figures(prefix, now.getOrDefault("commit-total", 0.0) - total, seconds, commitMs,
+        double rate = thread(app, "commit-rate");
+        double commitMs = rate > 0 ? thread(app, "commit-ratio") / rate * 1000 : 0;
+        return figures(prefix, thread(app, "commit-total") - total, seconds, commitMs,
                 app.metadataForLocalThreads().size());
     }
 
@@ -58,16 +56,8 @@ final class Commits {
         return out;
     }
 
-    /** The app's stream threads' commit metrics, each summed over its threads. */
-    private static Map<String, Double> sum(KafkaStreams app) {
-        Map<String, Double> sum = new HashMap<>();
-        app.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
-                    && Double.isFinite(v) && (name.name().equals("commit-rate") || name.name().equals("commit-ratio")
-                    || name.name().equals("commit-total"))) {
-                sum.merge(name.name(), v, Double::sum);
-            }
-        });
-        return sum;
+    /** The app's stream-thread metric {@code name}, summed over its threads. */
+    private static double thread(KafkaStreams app, String name) {
+        return AppMetrics.sum(app, "stream-thread-metrics", name);
     }
 }

@@ -1,6 +1,5 @@
 package dev.harvest.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -86,7 +85,7 @@ final class DelayedResult implements Processor<byte[], byte[], byte[], byte[]> {
         Record<byte[], byte[]> r;
         while ((r = waited.poll()) != null) {
             RecordHeaders headers = new RecordHeaders(sample.headers());
-            headers.add(Passthrough.CREATED, Long.toString(r.timestamp()).getBytes(StandardCharsets.UTF_8));
+            Restamp.addCreated(headers, r.timestamp());
             context.forward(new Record<>(r.key(), sample.value(), System.currentTimeMillis(), headers));
         }
     }

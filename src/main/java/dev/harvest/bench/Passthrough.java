@@ -38,9 +38,6 @@ import org.apache.kafka.streams.state.Stores;
 /** The baseline: a plain Kafka Streams source → sink on the same broker, partitions and guarantee. */
 final class Passthrough {
 
-    /** The header in which a forwarded record carries its input record's creation time (epoch ms). */
-    static final String CREATED = "created";
-
     private final BenchStack stack;
     private final String name;
     private final BenchOptions o;
@@ -272,7 +269,7 @@ final class Passthrough {
             long now = System.currentTimeMillis();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 seen++;
-                Header created = r.headers().lastHeader(CREATED);
+                Header created = r.headers().lastHeader(Restamp.CREATED);
                 if (latencies != null && created != null) {
                     long at = Long.parseLong(new String(created.value(), StandardCharsets.UTF_8));
                     latencies.add(r.timestamp() - at);

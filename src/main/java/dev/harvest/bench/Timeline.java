@@ -77,11 +77,11 @@ final class Timeline implements AutoCloseable {
         this.kept = registry.find(MetricNames.LEASES_KEPT).gauge();
         this.waiting = registry.find(MetricNames.ADMISSION_WAITING).gauge();
         this.running = registry.find(MetricNames.IN_FLIGHT).gauges();
-        this.processed = metrics(lane, "stream-thread-metrics", "process-total");
-        this.commits = metrics(lane, "stream-thread-metrics", "commit-total");
-        this.flush = metrics(lane, "producer-metrics", "flush-time-ns-total");
-        this.sendOffsets = metrics(lane, "producer-metrics", "txn-send-offsets-time-ns-total");
-        this.endTxn = metrics(lane, "producer-metrics", "txn-commit-time-ns-total");
+        this.processed = AppMetrics.of(lane, "stream-thread-metrics", "process-total");
+        this.commits = AppMetrics.of(lane, "stream-thread-metrics", "commit-total");
+        this.flush = AppMetrics.of(lane, "producer-metrics", "flush-time-ns-total");
+        this.sendOffsets = AppMetrics.of(lane, "producer-metrics", "txn-send-offsets-time-ns-total");
+        this.endTxn = AppMetrics.of(lane, "producer-metrics", "txn-commit-time-ns-total");
         this.streamThreadId = streamThreadId(lane);
         this.sampler = new Thread(this::sample, "bench-timeline");
         this.sampler.setDaemon(true);
@@ -97,16 +97,6 @@ final class Timeline implements AutoCloseable {
         t.takeSample(); // before the caller goes on: the first window starts no later than what it then offers
         t.sampler.start();
         return t;
-    }
-
-    private static List<Metric> metrics(KafkaStreams lane, String group, String name) {
-        List<Metric> out = new ArrayList<>();
-        lane.metrics().forEach((n, m) -> {
-            if (n.group().equals(group) && n.name().equals(name)) {
-                out.add(m);
-            }
-        });
-        return out;
     }
 
     private void sample() {
@@ -156,8 +146,8 @@ final class Timeline implements AutoCloseable {
     private void takeSample() {
         double keptNow = kept == null ? 0 : kept.value(); // none with admission held in the process
         Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held) - keptNow, keptNow,
-                value(waiting), running.stream().mapToDouble(Gauge::value).sum(), sum(processed), sum(commits), doing(),
-                new CommitNanos(sum(flush), sum(sendOffsets), sum(endTxn)),
+                value(waiting), running.stream().mapToDouble(Gauge::value).sum(), AppMetrics.sum(processed), AppMetrics.sum(commits), doing(),
+                new CommitNanos(AppMetrics.sum(flush), AppMetrics.sum(sendOffsets), AppMetrics.sum(endTxn)),
                 streamThreadId < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(streamThreadId)), gcMs());
         synchronized (samples) {
             samples.add(s);
@@ -174,16 +164,6 @@ final class Timeline implements AutoCloseable {
 
     private static double value(Gauge g) {
         return g == null ? Double.NaN : g.value();
-    }
-
-    private static double sum(List<Metric> metrics) {
-        double total = 0;
-        for (Metric m : metrics) {
-            if (m.metricValue() instanceof Double v) {
-                total += v;
-            }
-        }
-        return total;
     }
 
     List<Sample> samples() {

@@ -88,7 +88,7 @@ class DelayedResultTest {
         assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("t-1");
         assertThat(r.value()).isEqualTo(RESULT);
         assertThat(r.headers().lastHeader("harvest.attempt").value()).isEqualTo(bytes("1"));
-        assertThat(new String(r.headers().lastHeader(Passthrough.CREATED).value(), StandardCharsets.UTF_8))
+        assertThat(new String(r.headers().lastHeader(Restamp.CREATED).value(), StandardCharsets.UTF_8))
                 .as("the input record's creation time").isEqualTo("1000");
         assertThat(r.timestamp()).as("stamped when forwarded").isBetween(before, after);
     }
