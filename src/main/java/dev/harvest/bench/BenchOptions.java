@@ -27,14 +27,20 @@ import java.util.List;
  * @param brokerJvmOptions JVM options for the broker's JVM after Kafka's start-script settings (a later option wins);
  *                       empty for none; only with the broker in a JVM of its own
  * @param target         a Kafka cluster and Redis to run against; null to start a broker and Redis of its own
+ * @param dedupeWindow   the lane's dedupe window; above zero, every task carries an idempotency key (its id) and is
+ *                       checked against the window's keys; zero (or null) for none, as a lane without keys
  */
 public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                            String guarantee, boolean localAdmission, int streamThreads, int maxInFlight,
                            boolean brokerInProcess, int repeats, Path timeline, int settleSeconds,
-                           List<String> brokerJvmOptions, BenchTarget target) {
+                           List<String> brokerJvmOptions, BenchTarget target, Duration dedupeWindow) {
 
     public BenchOptions {
         brokerJvmOptions = List.copyOf(brokerJvmOptions);
+        dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
+        if (dedupeWindow.isNegative()) {
+            throw new IllegalArgumentException("--dedupe-window must not be negative, was " + dedupeWindow);
+        }
         for (String option : brokerJvmOptions) {
             if (!option.startsWith("-")) {
                 throw new IllegalArgumentException("--broker-jvm-options: '" + option + "' is not a JVM option");
@@ -57,7 +63,7 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
         this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
-                null, 0, List.of(), null);
+                null, 0, List.of(), null, Duration.ZERO);
     }
 
     /**
@@ -66,7 +72,7 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
      */
     BenchOptions withInFlight(int n) {
         return new BenchOptions(tasks, warmup, latencyMs, n, partitions, n, guarantee, localAdmission, streamThreads, n,
-                brokerInProcess, 1, null, 0, brokerJvmOptions, target);
+                brokerInProcess, 1, null, 0, brokerJvmOptions, target, dedupeWindow);
     }
 
     /** {@link #settleSeconds} as a duration. */

@@ -25,7 +25,7 @@ final class BenchPipelines {
                 lanes:
                   - { name: main, topic: %1$s.tasks, partitions: %4$d, maxInFlight: %5$d }
                 retry: { delays: [1s], maxAttempts: 3, jitter: 0.1 }
-                dedupeWindow: 0ms
+                dedupeWindow: %10$dms
                 admissionWait: 60s
                 metricsPort: 0
                 keyPools:
@@ -35,7 +35,7 @@ final class BenchPipelines {
                 handlers:
                   work: { kind: simulated, latency: %9$dms, keyPool: pool, permits: permits, timeout: 120s }
                 """.formatted(name, "placeholder:9092", "redis://placeholder:6379", o.partitions(), maxInFlight, keyList,
-                o.permits(), o.guarantee(), latencyMs);
+                o.permits(), o.guarantee(), latencyMs, o.dedupeWindow().toMillis());
         // The stack's settings may hold secrets (SASL, Redis passwords): set on the parsed file, not written into it.
         KafkaSettings kafka = stack.kafka();
         return new PipelineLoader(n -> null).parse(yaml).withKafka(new KafkaSettings(kafka.bootstrapServers(),

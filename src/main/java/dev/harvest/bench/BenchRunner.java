@@ -245,13 +245,13 @@ public final class BenchRunner {
                 .withStreamThreads(o.streamThreads());
     }
 
-    private static void produceAndWait(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
-                                       int expectedTotal) {
+    private void produceAndWait(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
+                                int expectedTotal) {
         produce(producer, prefix, n);
         awaitOutcomes(outcomes, expectedTotal);
     }
 
-    private static void produce(TaskProducer producer, String prefix, int n) {
+    private void produce(TaskProducer producer, String prefix, int n) {
         for (int i = 0; i < n; i++) {
             sendTask(producer, prefix + "-" + i);
         }
@@ -259,16 +259,21 @@ public final class BenchRunner {
     }
 
     /** Sends {@code n} tasks at {@code perSec} while reading outcomes until {@code expectedTotal} are in. */
-    private static void offerPaced(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
-                                   double perSec, int expectedTotal) {
+    private void offerPaced(TaskProducer producer, LatencyLog outcomes, String prefix, int n,
+                            double perSec, int expectedTotal) {
         Offering.whileReading(() -> {
             Offering.paced(n, perSec, i -> sendTask(producer, prefix + "-" + i));
             producer.flush();
         }, () -> awaitOutcomes(outcomes, expectedTotal));
     }
 
-    private static void sendTask(TaskProducer producer, String id) {
-        producer.sendJson("main", "{\"id\":\"" + id + "\",\"type\":\"work\"}");
+    private void sendTask(TaskProducer producer, String id) {
+        producer.sendJson("main", taskJson(id, !o.dedupeWindow().isZero()));
+    }
+
+    /** A task of the benchmark's handler; {@code keyed}, it carries its id as its idempotency key too. */
+    static String taskJson(String id, boolean keyed) {
+        return "{\"id\":\"" + id + "\",\"type\":\"work\"" + (keyed ? ",\"idempotencyKey\":\"" + id + "\"}" : "}");
     }
 
     private static void awaitOutcomes(LatencyLog outcomes, int expectedTotal) {

@@ -5,7 +5,9 @@ import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
 import dev.harvest.bench.BenchTarget;
 import dev.harvest.config.ConfigException;
+import dev.harvest.config.Durations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -85,6 +87,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " sections, with their client settings and passwords; its lanes and handlers are not used)")
     Path topology;
 
+    @Option(names = "--dedupe-window", paramLabel = "DURATION", defaultValue = "0ms",
+            description = "The lane's dedupe window (e.g. 10m); above zero, each task carries an idempotency key"
+                    + " checked against it (default: ${DEFAULT-VALUE}, no keys)")
+    String dedupeWindow;
+
     @Option(names = "--json", description = "Make the last line of output one JSON object with the figures")
     boolean json;
 
@@ -112,6 +119,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private Duration dedupeWindow() {
+        try {
+            return Durations.parse(dedupeWindow);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--dedupe-window: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
@@ -122,7 +137,8 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
                 inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
                 maxInFlight, brokerInProcess, repeats, timeline, settleSeconds,
-                brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+")), target()),
+                brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+")), target(),
+                dedupeWindow()),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

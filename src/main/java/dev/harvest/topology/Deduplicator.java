@@ -3,35 +3,66 @@ package dev.harvest.topology;
 import dev.harvest.task.Task;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Drops a task whose {@code idempotencyKey} this partition saw within the dedupe window. Keys live in a
- * changelogged store (key → first-seen millis) that a wall-clock punctuator trims while it holds any (a
- * punctuation makes Kafka Streams commit, so it does not run on an empty store).
+ * Drops a task whose {@code idempotencyKey} this partition saw within the dedupe window.
+ *
+ * <p>Keys live in a changelogged window store, each with the wall-clock time it was first seen, put at the start of
+ * its stretch: the window-long stretch of the clock it fell in. A key seen within the window is in the current
+ * stretch or the one before, so a lookup is two point reads (which RocksDB's Bloom filters answer cheaply for a key
+ * it does not hold, as most are), not a range scan. The store keeps a stretch until the next one has ended, and drops
+ * it as a whole: keys age out without a scan of the store, without a delete (or a changelog tombstone) per key and
+ * without a punctuator, so nothing holds up the stream thread however many keys the window holds, and an idle lane
+ * does not commit to trim it. The disk holds between one and two windows of keys.
+ *
+ * <p>Dropping a stretch closes and deletes a RocksDB instance and opening the next one creates one, on the stream
+ * thread. So that the partitions of a thread do not all do it at the same moment, each partition's stretches start
+ * at an offset of its own on the clock.
  */
 final class Deduplicator {
 
     private final Duration window;
     private final Clock clock;
-    private KeyValueStore<String, Long> store;
-    private OnDemandPunctuator purger;
+    private WindowStore<String, Long> store;
+    private long offsetMs;
 
     Deduplicator(Duration window, Clock clock) {
         this.window = window;
         this.clock = clock;
     }
 
-    void init(KeyValueStore<String, Long> store, ProcessorContext<?, ?> context) {
+    /**
+     * The store of a lane with this dedupe {@code window}: a window store whose retention is the window and a
+     * millisecond, so that the stretch before the current one is kept while the current one lasts.
+     */
+    static StoreBuilder<WindowStore<String, Long>> storeBuilder(String name, Duration window) {
+        Duration retention = window.plusMillis(1);
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, retention, false),
+                Serdes.String(), Serdes.Long());
+    }
+
+    /** Starts on {@code partition}'s store. */
+    void init(WindowStore<String, Long> store, int partition) {
         this.store = store;
-        long purgeMs = Math.max(1_000L, Math.min(60_000L, window.toMillis() / 4));
-        this.purger = new OnDemandPunctuator(context, Duration.ofMillis(purgeMs), this::purge);
-        purger.ensure(); // keys restored from the changelog age out too
+        this.offsetMs = window.isZero() ? 0 : offset(partition, window.toMillis());
+    }
+
+    /**
+     * Where the stretches of {@code partition} start within a window: partitions 0, 1, 2, ... at 0, 0.618, 0.236,
+     * ... of it (multiples of the golden ratio, less whole windows), so that any number of them are spread out.
+     */
+    static long offset(int partition, long windowMs) {
+        double phase = partition * 0.6180339887498949 % 1.0;
+        return Math.min(windowMs - 1, (long) (phase * windowMs));
+    }
+
+    /** The start of the stretch of {@code windowMs} that {@code nowMs} falls in, for stretches starting at offset. */
+    static long stretchStart(long nowMs, long windowMs, long offsetMs) {
+        return Math.floorDiv(nowMs - offsetMs, windowMs) * windowMs + offsetMs;
     }
 
     /** True when the task is a duplicate; otherwise remembers it (a task with a key, and a window above zero). */
@@ -41,31 +72,15 @@ final class Deduplicator {
             return false;
         }
         long now = clock.millis();
-        Long seen = store.get(key);
-        if (seen != null && now - seen < window.toMillis()) {
-            return true;
-        }
-        store.put(key, now);
-        purger.ensure();
-        return false;
-    }
-
-    /** Forgets keys older than the window; returns whether any key is left. */
-    private boolean purge() {
-        long cutoff = clock.millis() - window.toMillis();
-        List<String> old = new ArrayList<>();
-        boolean kept = false;
-        try (KeyValueIterator<String, Long> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, Long> kv = it.next();
-                if (kv.value == null || kv.value < cutoff) {
-                    old.add(kv.key);
-                } else {
-                    kept = true;
-                }
+        long w = window.toMillis();
+        long stretch = stretchStart(now, w, offsetMs);
+        for (long start = stretch; start >= stretch - w; start -= w) {
+            Long seen = store.fetch(key, start);
+            if (seen != null && now - seen < w) {
+                return true;
             }
         }
-        old.forEach(store::delete);
-        return kept;
+        store.put(key, now, stretch);
+        return false;
     }
 }

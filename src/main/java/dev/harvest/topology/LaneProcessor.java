@@ -38,7 +38,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class LaneProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     public static final String INFLIGHT_STORE = "inflight";
-    public static final String DEDUPE_STORE = "dedupe";
+    /** A window store (see {@link Deduplicator}); a lane's key-value store was named {@code dedupe}. */
+    public static final String DEDUPE_STORE = "dedupe-keys";
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
     private static final int DRAIN_GRACE_FIRINGS = 50;
@@ -66,7 +67,7 @@ public final class LaneProcessor implements Processor<byte[], byte[], byte[], by
     public void init(ProcessorContext<byte[], byte[]> ctx) {
         this.context = ctx;
         this.inflight = ctx.getStateStore(INFLIGHT_STORE);
-        this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE), ctx);
+        this.deduplicator.init(ctx.getStateStore(DEDUPE_STORE), ctx.taskId().partition());
         this.open = true;
         // The drain runs only while there is something for it: a punctuation makes Kafka Streams commit. It
         // stays on its schedule for a second with nothing running, so that tasks arriving one at a time keep one

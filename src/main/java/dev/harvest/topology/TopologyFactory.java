@@ -53,7 +53,8 @@ public final class TopologyFactory {
                 lane.topic());
         topology.addProcessor(LANE_PROCESSOR, () -> processors.apply(lane), LANE_SOURCE);
         topology.addStateStore(inflightStore(), LANE_PROCESSOR);
-        topology.addStateStore(dedupeStore(), LANE_PROCESSOR);
+        topology.addStateStore(Deduplicator.storeBuilder(LaneProcessor.DEDUPE_STORE, config.dedupeWindow()),
+                LANE_PROCESSOR);
         addSink(topology, OutcomeRouter.RESULTS_SINK, config.resultsTopic(), LANE_PROCESSOR);
         addSink(topology, OutcomeRouter.DLQ_SINK, config.deadLetterTopic(), LANE_PROCESSOR);
         List<String> tiers = config.retryTopics();
@@ -122,10 +123,5 @@ public final class TopologyFactory {
     private static StoreBuilder<KeyValueStore<String, byte[]>> inflightStore() {
         return WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(LaneProcessor.INFLIGHT_STORE), Serdes.String(), Serdes.ByteArray()));
-    }
-
-    private static StoreBuilder<KeyValueStore<String, Long>> dedupeStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LaneProcessor.DEDUPE_STORE),
-                Serdes.String(), Serdes.Long());
     }
 }

@@ -66,7 +66,7 @@ class BenchExternalIT {
                 List<String> log = new ArrayList<>();
 
                 Map<String, Object> out = new BenchRunner(new BenchOptions(200, 50, 20, 20, 2, 200, "exactly_once_v2",
-                        false, 1, 0, false, 1, null, 0, List.of(), target), log::add).run();
+                        false, 1, 0, false, 1, null, 0, List.of(), target, null), log::add).run();
 
                 assertThat(out.get("broker")).isEqualTo("external");
                 assertThat(number(out, "efficiency")).as("achieved / limit").isGreaterThan(0).isLessThanOrEqualTo(1.05);
@@ -96,7 +96,7 @@ class BenchExternalIT {
         try (LocalRedis redis = LocalRedis.start()) {
             String nowhere = "127.0.0.1:" + FreePorts.pick();
             BenchOptions options = new BenchOptions(200, 50, 20, 20, 2, 200, "exactly_once_v2", false, 1, 0, false, 1,
-                    null, 0, List.of(), BenchTarget.of(nowhere, redis.uri()));
+                    null, 0, List.of(), BenchTarget.of(nowhere, redis.uri()), null);
 
             assertThatThrownBy(() -> new BenchRunner(options, l -> { }).run())
                     .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("cannot reach Kafka at " + nowhere);

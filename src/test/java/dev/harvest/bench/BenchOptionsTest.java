@@ -3,6 +3,8 @@ package dev.harvest.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +33,25 @@ class BenchOptionsTest {
                 .isEqualTo(CLUSTER);
     }
 
+    @Test
+    void shouldGiveTasksKeysOnlyWithADedupeWindow() throws Exception {
+        BenchOptions none = options(false, List.of(), null);
+        assertThat(none.dedupeWindow()).isZero();
+        BenchOptions keyed = new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 1, null,
+                0, List.of(), null, Duration.ofMinutes(10));
+        assertThat(keyed.withInFlight(1000).dedupeWindow()).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, false, 1,
+                null, 0, List.of(), null, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--dedupe-window must not be negative");
+
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(BenchRunner.taskJson("p0-7", true)).get("idempotencyKey").asText()).isEqualTo("p0-7");
+        assertThat(json.readTree(BenchRunner.taskJson("p0-7", false)).has("idempotencyKey")).isFalse();
+        assertThat(json.readTree(BenchRunner.taskJson("p0-7", false)).get("id").asText()).isEqualTo("p0-7");
+    }
+
     private static BenchOptions options(boolean brokerInProcess, List<String> brokerJvmOptions, BenchTarget target) {
         return new BenchOptions(400, 100, 20, 50, 2, 500, "exactly_once_v2", false, 1, 0, brokerInProcess, 1, null, 0,
-                brokerJvmOptions, target);
+                brokerJvmOptions, target, null);
     }
 }

@@ -81,7 +81,7 @@ class HarvestCliTest {
     }
 
     @Test
-    void shouldExitWithOneLineNamingTheOptionWhenBenchIsToldHalfOfAClusterOrBothKinds() throws IOException {
+    void shouldExitWithOneLineNamingTheOptionWhenBenchIsToldHalfOfAClusterBothKindsOrABadWindow() throws IOException {
         String[][] cases = {
             {"--bootstrap", "kafka-1:9092"},
             {"--redis-uri", "redis://redis:6379"},
@@ -89,6 +89,8 @@ class HarvestCliTest {
             {"--topology", "topologies/harvest.yaml", "--bootstrap", "kafka-1:9092"},
             {"--bootstrap", "kafka-1:9092", "--redis-uri", "redis://redis:6379", "--broker-in-process"},
             {"--topology", dir.resolve("nope.yaml").toString()},
+            {"--dedupe-window", "ten minutes"},
+            {"--dedupe-window=PT-1S"},
         };
         String[] expected = {
             "error: --bootstrap needs --redis-uri (the Redis to use beside that cluster)",
@@ -98,6 +100,8 @@ class HarvestCliTest {
             "error: --broker-in-process is for the broker the benchmark starts, not for a cluster of its own"
                     + " (--bootstrap, --topology)",
             "error: pipeline file not found",
+            "error: --dedupe-window: not a duration: 'ten minutes' (use e.g. 500ms, 30s, 1m, 2h)",
+            "error: --dedupe-window must not be negative",
         };
         for (int i = 0; i < cases.length; i++) {
             err.reset();
