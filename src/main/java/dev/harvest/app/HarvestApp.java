@@ -12,6 +12,7 @@ import dev.harvest.execution.TaskDispatcher;
 import dev.harvest.lease.ConfigSecretResolver;
 import dev.harvest.lease.redis.RedisAdmissionControl;
 import dev.harvest.metrics.MetricsServer;
+import dev.harvest.metrics.PrometheusRegistries;
 import dev.harvest.retry.RetryPolicy;
 import dev.harvest.task.Lane;
 import dev.harvest.topology.LaneMetrics;
@@ -24,7 +25,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,7 +64,7 @@ public final class HarvestApp implements AutoCloseable {
 
     private final PipelineConfig config;
     private final AppOptions options;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
     private final ScheduledExecutorService scheduler;
     private final Admission admission;
     private final HandlerFactory handlers;
