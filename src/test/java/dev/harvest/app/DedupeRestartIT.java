@@ -23,10 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DedupeRestartIT {
 
-    private static final String HANDLERS = """
-              simulate: { kind: simulated, latency: 5ms, keyPool: pool, permits: calls }
-            """;
-
     @TempDir
     Path firstStateDir;
     @TempDir
@@ -35,7 +31,7 @@ class DedupeRestartIT {
     @Test
     void shouldDropATaskWhoseKeyWasSeenBeforeARestartOnAnEmptyStateDirectory() throws Exception {
         PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("dedupe-restart"),
-                TestKafka.bootstrapServers(), HANDLERS, 3, 64, "10m");
+                TestKafka.bootstrapServers(), TestPipelines.SIMULATE_HANDLER, 3, 64, "10m");
         TopicAdmin.createAll(config);
         try (TaskProducer producer = new TaskProducer(config);
              OutcomeCollector collector = new OutcomeCollector(config)) {

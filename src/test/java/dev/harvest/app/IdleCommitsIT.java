@@ -41,7 +41,7 @@ class IdleCommitsIT {
 
     @Test
     void shouldStopCommittingOnceEveryTaskHasItsOutcome() throws Exception {
-        // A short dedupe window, so that the remembered keys age out within the test and their purge stops too.
+        // Half the tasks carry idempotency keys: remembering them schedules nothing that would keep an app committing.
         PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("idle"),
                 TestKafka.bootstrapServers(), HANDLERS, 3, 64, "2s");
         TopicAdmin.createAll(config);
@@ -69,7 +69,7 @@ class IdleCommitsIT {
             assertThat(busy).as("commits of each app while the tasks ran").hasSize(config.lanes().size() + 1).allSatisfy((name, n) ->
                     assertThat(n).as(name).isPositive());
 
-            // Idle: the lanes' drains, the gate and the dedupe purge stop once they have nothing left to do.
+            // Idle: the lanes' drains and the gate stop once they have nothing left to do.
             awaitNoCommitFor3s(app, "no app commits for 3 s in a row", Duration.ofSeconds(30));
 
             // And it wakes up again: a new task is run and its result written.

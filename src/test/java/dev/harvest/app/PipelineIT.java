@@ -17,18 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole pipeline on a real broker: every task ends exactly once, in results or the DLQ, for the right reason. */
 class PipelineIT {
 
-    /** No random failures: each task's outcome is decided by its payload alone. */
-    private static final String HANDLERS = """
-              simulate: { kind: simulated, latency: 5ms, keyPool: pool, permits: calls }
-            """;
-
     @TempDir
     Path stateDir;
 
     @Test
     void shouldAccountForEveryTaskWhenOutcomesAreMixed() throws Exception {
         PipelineConfig config = TestPipelines.twoLanes(TestPipelines.uniqueName("mix"), TestKafka.bootstrapServers(),
-                HANDLERS, 3);
+                TestPipelines.SIMULATE_HANDLER, 3);
         TopicAdmin.createAll(config);
         Map<String, String> expected = new HashMap<>();
         try (HarvestApp app = HarvestApp.start(config, options());

@@ -17,6 +17,9 @@ public final class TestPipelines {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     }
 
+    /** The handlers section of a pipeline with one handler, {@code simulate}: 5 ms a call, no random failures. */
+    public static final String SIMULATE_HANDLER = "  simulate: { kind: simulated, latency: 5ms, keyPool: pool, permits: calls }\n";
+
     /**
      * Two lanes (high, low), short retry delays, one key pool and one permit semaphore, and the given handlers
      * section (YAML lines under {@code handlers:}, indented by two spaces).
