@@ -52,7 +52,8 @@ final class Commits {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(prefix + "CommitsPerSec", BenchRunner.round(perSec, 2));
         out.put(prefix + "CommitMs", BenchRunner.round(commitMs, 2));
-        out.put(prefix + "CommitRatio", BenchRunner.round(Math.min(1, perSec * commitMs / 1000 / Math.max(1, threads)), 3));
+        double ratio = Math.min(1, perSec * commitMs / 1000 / Math.max(1, threads));
+        out.put(prefix + "CommitRatio", BenchRunner.round(ratio, 3));
         return out;
     }
 

@@ -146,7 +146,8 @@ final class Timeline implements AutoCloseable {
     private void takeSample() {
         double keptNow = kept == null ? 0 : kept.value(); // none with admission held in the process
         Sample s = new Sample(System.currentTimeMillis(), acked.getAsLong(), value(held) - keptNow, keptNow,
-                value(waiting), running.stream().mapToDouble(Gauge::value).sum(), AppMetrics.sum(processed), AppMetrics.sum(commits), doing(),
+                value(waiting), running.stream().mapToDouble(Gauge::value).sum(), AppMetrics.sum(processed),
+                AppMetrics.sum(commits), doing(),
                 new CommitNanos(AppMetrics.sum(flush), AppMetrics.sum(sendOffsets), AppMetrics.sum(endTxn)),
                 streamThreadId < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(streamThreadId)), gcMs());
         synchronized (samples) {

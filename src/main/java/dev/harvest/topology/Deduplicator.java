@@ -25,13 +25,13 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class Deduplicator {
 
-    private final Duration window;
+    private final long windowMs;
     private final Clock clock;
     private WindowStore<String, Long> store;
     private long offsetMs;
 
     Deduplicator(Duration window, Clock clock) {
-        this.window = window;
+        this.windowMs = window.toMillis();
         this.clock = clock;
     }
 
@@ -48,7 +48,7 @@ final class Deduplicator {
     /** Starts on {@code partition}'s store. */
     void init(WindowStore<String, Long> store, int partition) {
         this.store = store;
-        this.offsetMs = window.isZero() ? 0 : offset(partition, window.toMillis());
+        this.offsetMs = windowMs == 0 ? 0 : offset(partition, windowMs);
     }
 
     /**
@@ -68,15 +68,14 @@ final class Deduplicator {
     /** True when the task is a duplicate; otherwise remembers it (a task with a key, and a window above zero). */
     boolean isDuplicate(Task task) {
         String key = task.idempotencyKey();
-        if (key == null || key.isEmpty() || window.isZero()) {
+        if (key == null || key.isEmpty() || windowMs == 0) {
             return false;
         }
         long now = clock.millis();
-        long w = window.toMillis();
-        long stretch = stretchStart(now, w, offsetMs);
-        for (long start = stretch; start >= stretch - w; start -= w) {
+        long stretch = stretchStart(now, windowMs, offsetMs);
+        for (long start = stretch; start >= stretch - windowMs; start -= windowMs) {
             Long seen = store.fetch(key, start);
-            if (seen != null && now - seen < w) {
+            if (seen != null && now - seen < windowMs) {
                 return true;
             }
         }

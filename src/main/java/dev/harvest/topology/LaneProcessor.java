@@ -38,7 +38,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class LaneProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     public static final String INFLIGHT_STORE = "inflight";
-    /** A window store (see {@link Deduplicator}); a lane's key-value store was named {@code dedupe}. */
     public static final String DEDUPE_STORE = "dedupe-keys";
     private static final long AWAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Firings of the drain with nothing running before it stops (a second at the default 20 ms). */
