@@ -1,5 +1,6 @@
 package dev.harvest.bench;
 
+import dev.harvest.app.AppOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,13 +58,13 @@ public record BenchOptions(int tasks, int warmup, long latencyMs, int permits, i
     }
 
     /**
-     * With one stream thread per app, the default maxInFlight, the broker in a JVM of its own, one measurement, no
+     * With the default stream threads per app and maxInFlight, the broker in a JVM of its own, one measurement, no
      * warm-up beyond {@code warmup}.
      */
     public BenchOptions(int tasks, int warmup, long latencyMs, int permits, int partitions, int inFlightTasks,
                         String guarantee, boolean localAdmission) {
-        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission, 1, 0, false, 1,
-                null, 0, List.of(), null, Duration.ZERO);
+        this(tasks, warmup, latencyMs, permits, partitions, inFlightTasks, guarantee, localAdmission,
+                AppOptions.DEFAULT_STREAM_THREADS, 0, false, 1, null, 0, List.of(), null, Duration.ZERO);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.harvest.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.harvest.app.AppOptions;
 import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
 import dev.harvest.bench.BenchTarget;
@@ -45,7 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--admission", defaultValue = "redis", description = "redis (default) or local")
     String admission;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Stream threads per app (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "" + AppOptions.DEFAULT_STREAM_THREADS,
+            description = "Stream threads per app (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--max-in-flight", defaultValue = "0",
@@ -135,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " and --repeats must be > 0, --warmup, --max-in-flight and --settle-s >= 0");
         }
         Map<String, Object> figures = new BenchRunner(new BenchOptions(tasks, warmup, latencyMs, permits, partitions,
-                inFlight, guarantee, RunCommand.mode(admission) == dev.harvest.app.AppOptions.AdmissionMode.LOCAL, threads,
+                inFlight, guarantee, RunCommand.mode(admission) == AppOptions.AdmissionMode.LOCAL, threads,
                 maxInFlight, brokerInProcess, repeats, timeline, settleSeconds,
                 brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+")), target(),
                 dedupeWindow()),

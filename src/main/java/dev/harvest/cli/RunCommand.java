@@ -25,7 +25,8 @@ final class RunCommand implements Callable<Integer> {
             + "(default: $HARVEST_STATE_DIR or ./harvest-state)")
     Path stateDir;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Stream threads per app (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "" + AppOptions.DEFAULT_STREAM_THREADS,
+            description = "Stream threads per app (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Overrides metricsPort of the file")

@@ -92,13 +92,13 @@ class HostileInputIT {
             assertThat(e.getValue().state()).as(e.getKey()).isEqualTo(KafkaStreams.State.RUNNING);
             assertThat(clientMetric(e.getValue(), "failed-stream-threads")).as(e.getKey() + " failed threads")
                     .isZero();
-            assertThat(clientMetric(e.getValue(), "alive-stream-threads")).as(e.getKey() + " alive threads")
-                    .isEqualTo(1);
+            assertThat(clientMetric(e.getValue(), "alive-stream-threads")).as(e.getKey() + " alive threads, the default two")
+                    .isEqualTo(2);
         }
         List<Meter> alive = app.registry().getMeters().stream()
                 .filter(m -> m.getId().getName().endsWith("alive.stream.threads")).toList();
         assertThat(alive).as("alive-thread gauges, one per app").hasSize(app.apps().size())
-                .allSatisfy(m -> assertThat(m.measure().iterator().next().getValue()).isEqualTo(1.0));
+                .allSatisfy(m -> assertThat(m.measure().iterator().next().getValue()).isEqualTo(2.0));
         assertThat(app.health().live()).isTrue();
         assertThat(app.health().ready()).isTrue();
     }

@@ -129,7 +129,8 @@ class DashboardMetricsIT {
         assertThat(samples).filteredOn(s -> s.name().equals("harvest_inflight")).hasSize(2)
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, 64.0));
         assertThat(samples).filteredOn(s -> s.name().equals("kafka_stream_alive_stream_threads"))
-                .as("one thread per app: high, low, retry").hasSize(3).allSatisfy(s -> assertThat(s.value()).isEqualTo(1));
+                .as("two threads (the default) per app: high, low, retry").hasSize(3)
+                .allSatisfy(s -> assertThat(s.value()).isEqualTo(2));
         assertThat(sum(samples, "kafka_stream_failed_stream_threads_total", Map.of())).isZero();
         assertThat(samples).filteredOn(s -> s.name().equals("kafka_stream_client_state")).hasSize(3)
                 .allSatisfy(s -> assertThat(s.value()).as("RUNNING").isEqualTo(2));
