@@ -23,8 +23,8 @@ public record AppOptions(Path stateDir, String instanceId, int streamThreads, bo
 
     /**
      * Stream threads per app unless set. Under exactly-once a stream thread takes in no record while it commits
-     * (about a fifth of its time at 8,000 tasks a second); with two, one thread's partitions keep flowing to admission while the
-     * other commits, so a commit stops half a lane's intake, not all of it.
+     * (about a fifth of its time at 8,000 tasks a second); with two, one thread's partitions keep flowing to
+     * admission while the other commits, so a commit stops half a lane's intake, not all of it.
      */
     public static final int DEFAULT_STREAM_THREADS = 2;
 
@@ -38,7 +38,8 @@ public record AppOptions(Path stateDir, String instanceId, int streamThreads, bo
 
     public static AppOptions defaults(Path stateDir) {
         return new AppOptions(stateDir, System.getenv("HARVEST_INSTANCE_ID"), DEFAULT_STREAM_THREADS, true,
-                AdmissionMode.REDIS, Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30), Duration.ofSeconds(20));
+                AdmissionMode.REDIS, Clock.systemUTC(), Duration.ofMillis(20), Duration.ofSeconds(30),
+                Duration.ofSeconds(20));
     }
 
     public AppOptions withAdmission(AdmissionMode mode) {

@@ -6,9 +6,7 @@ import dev.harvest.bench.BenchOptions;
 import dev.harvest.bench.BenchRunner;
 import dev.harvest.bench.BenchTarget;
 import dev.harvest.config.ConfigException;
-import dev.harvest.config.Durations;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -121,14 +119,6 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Duration dedupeWindow() {
-        try {
-            return Durations.parse(dedupeWindow);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--dedupe-window: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         if (tasks <= 0 || warmup < 0 || latencyMs <= 0 || permits <= 0 || partitions <= 0 || inFlight <= 0
@@ -140,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                 inFlight, guarantee, RunCommand.mode(admission) == AppOptions.AdmissionMode.LOCAL, threads,
                 maxInFlight, brokerInProcess, repeats, timeline, settleSeconds,
                 brokerJvmOptions.isBlank() ? List.of() : List.of(brokerJvmOptions.trim().split("\\s+")), target(),
-                dedupeWindow()),
+                HarvestCli.duration("--dedupe-window", dedupeWindow)),
                 System.out::println).run();
         figures.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         if (json) {

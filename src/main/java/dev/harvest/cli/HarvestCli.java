@@ -1,6 +1,8 @@
 package dev.harvest.cli;
 
 import dev.harvest.config.ConfigException;
+import dev.harvest.config.Durations;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +37,15 @@ public final class HarvestCli implements Runnable {
             msg = e.getClass().getSimpleName();
         }
         return msg.lines().findFirst().orElse(msg);
+    }
+
+    /** The duration {@code value} of {@code option}; a bad one fails with the option's name first. */
+    static Duration duration(String option, String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.harvest.cli;
 import dev.harvest.app.AppOptions;
 import dev.harvest.app.HarvestApp;
 import dev.harvest.app.TopicAdmin;
-import dev.harvest.config.Durations;
 import dev.harvest.config.PipelineConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,15 +69,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Duration drainTimeout() {
-        try {
-            Duration d = Durations.parse(drainTimeout);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("must not be negative");
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--drain-timeout: " + e.getMessage());
+        Duration d = HarvestCli.duration("--drain-timeout", drainTimeout);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("--drain-timeout: must not be negative");
         }
+        return d;
     }
 
     static AppOptions.AdmissionMode mode(String name) {
